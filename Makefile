@@ -1,0 +1,88 @@
+# hrun: a minimal OCI runtime. `make` builds build/hrun and build/hrun-shim.
+PREFIX ?= /usr/local
+BUILD ?= build
+CC ?= cc
+PKGS := jansson libseccomp libcap libcap-ng libmnl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lseccomp -lcap -lcap-ng -lmnl)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -D_GNU_SOURCE -Iinclude $(WARN) $(PKG_CFLAGS) \
+	-fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+LDFLAGS += -pie -Wl,-z,relro,-z,now
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+
+RUNTIME_SRC := $(filter-out runtime/main.c,$(wildcard runtime/*.c))
+RUNTIME_ASM := $(wildcard runtime/*.S)
+SHIM_SRC := $(filter-out shim/main.c,$(wildcard shim/*.c))
+UNIT_SRC := $(wildcard tests/unit/*.c)
+
+OBJ = $(patsubst %.c,$(BUILD)/%.o,$(RUNTIME_SRC) $(SHIM_SRC)) \
+	$(patsubst %.S,$(BUILD)/%.o,$(RUNTIME_ASM))
+DEPS = $(patsubst %.o,%.d,$(OBJ))
+
+.PHONY: all asan check unit integration install format lint clean demo bench
+all: $(BUILD)/hrun $(BUILD)/hrun-shim
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libhrun.a: $(OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/hrun: $(BUILD)/runtime/main.o $(BUILD)/libhrun.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/hrun-shim: $(BUILD)/shim/main.o $(BUILD)/libhrun.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/unit-tests: $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC)) $(BUILD)/libhrun.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+-include $(DEPS) $(BUILD)/runtime/main.d $(BUILD)/shim/main.d \
+	$(patsubst %.c,$(BUILD)/%.d,$(UNIT_SRC))
+
+unit: $(BUILD)/unit-tests
+	cd tests && ../$(BUILD)/unit-tests
+
+integration: all
+	HRUN_BUILD=$(BUILD) integration/vm.sh $(TESTS)
+
+# Unit tests, then the VM suite; one combined closing line.
+check: all $(BUILD)/unit-tests
+	HRUN_BUILD=$(BUILD) tests/check.sh
+
+asan:
+	$(MAKE) BUILD=build/asan CC=clang CFLAGS="$(SAN_FLAGS)" \
+		LDFLAGS="-fsanitize=address,undefined" check
+
+install: all
+	install -D -m 0755 $(BUILD)/hrun $(DESTDIR)$(PREFIX)/bin/hrun
+	install -D -m 0755 $(BUILD)/hrun-shim $(DESTDIR)$(PREFIX)/bin/hrun-shim
+	install -d $(DESTDIR)$(PREFIX)/share/hrun/profiles
+	install -m 0644 profiles/*.json $(DESTDIR)$(PREFIX)/share/hrun/profiles/
+
+demo: all
+	integration/demo.sh
+
+SOURCES = $(shell find runtime shim include tests/unit -name '*.[ch]')
+format:
+	clang-format -i $(SOURCES)
+
+lint:
+	clang-format --dry-run --Werror $(SOURCES)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr --suppress=missingIncludeSystem -Iinclude \
+		-D__GNUC__ --std=c11 runtime shim tests/unit
+
+clean:
+	rm -rf build/*.a build/*.o build/runtime build/shim build/tests build/asan \
+		build/hrun build/hrun-shim build/unit-tests

@@ -1,0 +1,55 @@
+#include <signal.h>
+#include <string.h>
+
+#include "hrun/cleanup.h"
+#include "hrun/validate.h"
+#include "unit.h"
+
+TEST(id_accepts_runc_charset) {
+  hr_error_t err = NULL;
+  CHECK_INT(hr_validate_id("abc-DEF_1.2+3", &err), 0);
+  CHECK(err == NULL);
+}
+
+TEST(id_rejects_bad) {
+  const char *bad[] = {"", ".", "..", "a/b", "a b", "../x", "é", "a\nb"};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    _cleanup_error_ hr_error_t err = NULL;
+    CHECK_INT(hr_validate_id(bad[i], &err), -1);
+    CHECK(err != NULL);
+  }
+  char longid[1100];
+  memset(longid, 'a', sizeof(longid) - 1);
+  longid[sizeof(longid) - 1] = 0;
+  _cleanup_error_ hr_error_t err = NULL;
+  CHECK_INT(hr_validate_id(longid, &err), -1);
+  CHECK_CONTAINS(hr_error_msg(err), "longer than");
+}
+
+TEST(signal_names_and_numbers) {
+  struct {
+    const char *s;
+    int sig;
+  } ok[] = {{"KILL", SIGKILL},   {"SIGKILL", SIGKILL},        {"sigterm", SIGTERM},
+            {"term", SIGTERM},   {"9", 9},                    {"15", 15},
+            {"RTMIN", SIGRTMIN}, {"RTMIN+2", SIGRTMIN + 2},   {"SIGRTMAX-1", SIGRTMAX - 1},
+            {"WINCH", SIGWINCH}};
+  for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+    hr_error_t err = NULL;
+    int sig = 0;
+    CHECK_INT(hr_parse_signal(ok[i].s, &sig, &err), 0);
+    CHECK_INT(sig, ok[i].sig);
+    hr_error_free(&err);
+  }
+}
+
+TEST(signal_rejects_invalid) {
+  const char *bad[] = {"", "0", "-1", "65", "FOO", "SIG", "9x", "RTMIN-1",
+                       "RTMAX+1", "RTMIN+99", " 9"};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    _cleanup_error_ hr_error_t err = NULL;
+    int sig = 0;
+    CHECK_INT(hr_parse_signal(bad[i], &sig, &err), -1);
+    CHECK_CONTAINS(hr_error_msg(err), "invalid signal");
+  }
+}
