@@ -8,7 +8,7 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lse
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -D_GNU_SOURCE -Iinclude $(WARN) $(PKG_CFLAGS) \
+CFLAGS += -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) $(PKG_CFLAGS) \
 	-fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 LDFLAGS += -pie -Wl,-z,relro,-z,now
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
