@@ -449,3 +449,116 @@ TEST(config_resources_error_is_prefixed) {
   CHECK_CONTAINS(hr_error_msg(err), "config.json: linux.resources");
   remove_bundle(dir);
 }
+
+/* Near misses that must be accepted, each with a check of the result. */
+static struct hr_config *parse_patched(const char *path, const char *value,
+                                       struct hr_config *c) {
+  _cleanup_json_ json_t *root = json_loads(base_config, 0, NULL);
+  _cleanup_error_ hr_error_t err = NULL;
+  if (!root || patch(root, path, value) < 0) {
+    unit_fail(__FILE__, __LINE__, "cannot patch %s", path);
+    return NULL;
+  }
+  if (hr_config_parse(root, c, &err) < 0) {
+    unit_fail(__FILE__, __LINE__, "%s=%s: %s", path, value, hr_error_msg(err));
+    return NULL;
+  }
+  return c;
+}
+
+TEST(config_accepts_edge_cases) {
+  struct hr_config c;
+  if (parse_patched("mounts",
+                    "[{\"destination\":\"/dev//shm/./\",\"type\":\"tmpfs\"},"
+                    "{\"destination\":\"/\"},"
+                    "{\"destination\":\"/a..b/..c\",\"type\":\"x\"}]",
+                    &c)) {
+    CHECK_STR(c.mounts[0].destination, "/dev/shm");
+    CHECK_STR(c.mounts[1].destination, "/");
+    CHECK_STR(c.mounts[2].destination, "/a..b/..c");
+    hr_config_free(&c);
+  }
+  /* a FIFO needs no device numbers */
+  if (parse_patched("linux.devices", "[{\"path\":\"/dev/f\",\"type\":\"p\"}]",
+                    &c)) {
+    CHECK_INT(c.linux.devices[0].type, 'p');
+    CHECK(!c.linux.devices[0].file_mode.set);
+    hr_config_free(&c);
+  }
+  /* joining a user namespace needs no mappings; an empty path creates */
+  if (parse_patched("linux.namespaces",
+                    "[" NS3 ",{\"type\":\"user\",\"path\":\"/proc/1/ns/user\"},"
+                    "{\"type\":\"ipc\",\"path\":\"\"}]",
+                    &c)) {
+    CHECK_STR(c.linux.ns[HR_NS_USER].path, "/proc/1/ns/user");
+    CHECK(c.linux.ns[HR_NS_IPC].present);
+    CHECK(c.linux.ns[HR_NS_IPC].path == NULL);
+    hr_config_free(&c);
+  }
+  if (parse_patched("linux.namespaces",
+                    "[" NS3 ",{\"type\":\"ipc\"},{\"type\":\"network\"}]",
+                    &c)) {
+    hr_config_free(&c);
+  }
+  /* sysctls inside namespaces the container owns */
+  {
+    _cleanup_json_ json_t *root = json_loads(base_config, 0, NULL);
+    _cleanup_error_ hr_error_t err = NULL;
+    CHECK_INT(patch(root, "linux.namespaces",
+                    "[" NS3 ",{\"type\":\"ipc\"},{\"type\":\"network\"}]"),
+              0);
+    CHECK_INT(patch(root, "linux.sysctl",
+                    "{\"kernel.shmmax\":\"1\",\"fs.mqueue.msg_max\":\"10\","
+                    "\"net.ipv4.ip_forward\":\"1\","
+                    "\"kernel.domainname\":\"x\"}"),
+              0);
+    CHECK_INT(hr_config_parse(root, &c, &err), 0);
+    CHECK_INT(c.linux.n_sysctl, 4);
+    hr_config_free(&c);
+    CHECK_INT(patch(root, "linux.sysctl", "{\"kernel.hostname\":\"x\"}"), 0);
+    CHECK_INT(hr_config_parse(root, &c, &err), -1);
+    CHECK_CONTAINS(hr_error_msg(err), "linux.sysctl.kernel.hostname: not "
+                                      "allowed");
+  }
+  if (parse_patched("linux.personality", "{\"domain\":\"LINUX32\"}", &c)) {
+    CHECK(c.linux.personality_domain.set);
+    CHECK_INT(c.linux.personality_domain.v, 8 /* PER_LINUX32 */);
+    hr_config_free(&c);
+  }
+  /* no hostname, no UTS namespace, no process, no linux: still valid */
+  {
+    _cleanup_json_ json_t *root = json_loads(
+        "{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"/r\"}}", 0, NULL);
+    _cleanup_error_ hr_error_t err = NULL;
+    CHECK_INT(hr_config_parse(root, &c, &err), 0);
+    CHECK(!c.has_process);
+    CHECK(c.process.args == NULL);
+    CHECK_INT(c.n_mounts, 0);
+    hr_config_free(&c);
+    /* ...but a domainname needs one */
+    CHECK_INT(patch(root, "domainname", "\"example.org\""), 0);
+    CHECK_INT(hr_config_parse(root, &c, &err), -1);
+    CHECK_STR(hr_error_msg(err), "domainname: unable to set domainname "
+                                 "without a private UTS namespace");
+  }
+  /* with a new time namespace, offsets are still refused (not dropped) */
+  {
+    _cleanup_json_ json_t *root = json_loads(base_config, 0, NULL);
+    _cleanup_error_ hr_error_t err = NULL;
+    CHECK_INT(patch(root, "linux.namespaces", "[" NS3 ",{\"type\":\"time\"}]"),
+              0);
+    CHECK_INT(patch(root, "linux.timeOffsets", "{}"), 0);
+    CHECK_INT(hr_config_parse(root, &c, &err), -1);
+    CHECK_STR(hr_error_msg(err), "linux.timeOffsets: not supported");
+  }
+  /* unknown members are ignored, as the spec requires */
+  if (parse_patched("linux.futureThing", "{\"x\":1}", &c))
+    hr_config_free(&c);
+  if (parse_patched("process.futureThing", "[1]", &c))
+    hr_config_free(&c);
+  /* explicit nulls are absent fields */
+  if (parse_patched("hooks", "{\"prestart\":null}", &c)) {
+    CHECK_INT(c.n_hooks[HR_HOOK_PRESTART], 0);
+    hr_config_free(&c);
+  }
+}
