@@ -156,22 +156,27 @@ struct hr_config {
 /* Load BUNDLE/config.json (size and depth capped). Errors start with
  * "config.json: ". */
 int hr_config_load(const char *bundle, struct hr_config *out, hr_error_t *err);
-/* Parse an already-decoded document; takes a new reference to root. */
+/* Parse an already-decoded document; takes a new reference to root.
+ * On failure *out is left zeroed (nothing to free). hr_config_free zeroes
+ * the struct, so calling it twice is harmless. */
 int hr_config_parse(json_t *root, struct hr_config *out, hr_error_t *err);
 void hr_config_free(struct hr_config *c);
 
-/* Parse a Process object (config.json's "process", or `exec --process`). */
+/* Parse a Process object (config.json's "process", or `exec --process`
+ * with path ""). On failure *out is left zeroed. env is never NULL after
+ * success (an empty vector when absent). */
 int hr_process_parse(json_t *obj, const char *path, struct hr_process *out,
                      hr_error_t *err);
 void hr_process_free(struct hr_process *p);
 
-/* Turn a mount's raw options into flags/propagation/data. */
+/* Turn a mount's raw options into flags/propagation/data. The derived
+ * fields are recomputed (m->data is freed first), so it may be re-run. */
 int hr_mount_options_parse(struct hr_mount *m, const char *path,
                            hr_error_t *err);
 
-const char *hr_ns_name(enum hr_ns_type t);             /* "pid", "network" */
-int hr_ns_from_name(const char *name);                 /* -1 if unknown */
-int hr_ns_clone_flag(enum hr_ns_type t);               /* CLONE_NEW* */
+const char *hr_ns_name(enum hr_ns_type t); /* "pid", "network" */
+int hr_ns_from_name(const char *name);     /* -1 if unknown */
+int hr_ns_clone_flag(enum hr_ns_type t);   /* CLONE_NEW* */
 const char *hr_annotation_get(const struct hr_config *c, const char *key);
 
 #endif
