@@ -7,10 +7,13 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lseccomp -lcap -lcap-ng -lmnl)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
-CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) $(PKG_CFLAGS) \
-	-fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
-LDFLAGS += -pie -Wl,-z,relro,-z,now
+CFLAGS ?= -O2 -g -D_FORTIFY_SOURCE=2
+# project flags stay in force when CFLAGS is given on the command line
+HR_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) $(PKG_CFLAGS) \
+	-fstack-protector-strong -fPIE
+HR_LDFLAGS := -pie -Wl,-z,relro,-z,now
+ALL_CFLAGS = $(HR_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(HR_LDFLAGS) $(LDFLAGS)
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 
@@ -28,24 +31,24 @@ all: $(BUILD)/hrun $(BUILD)/hrun-shim
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/%.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/libhrun.a: $(OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/hrun: $(BUILD)/runtime/main.o $(BUILD)/libhrun.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/hrun-shim: $(BUILD)/shim/main.o $(BUILD)/libhrun.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/unit-tests: $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC)) $(BUILD)/libhrun.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 -include $(DEPS) $(BUILD)/runtime/main.d $(BUILD)/shim/main.d \
 	$(patsubst %.c,$(BUILD)/%.d,$(UNIT_SRC))
