@@ -72,6 +72,7 @@ static void report_status(int fd) {
 static void apply_and_report(int fd, void *arg) {
   const struct hr_process *p = arg;
   hr_error_t err = NULL;
+  umask(022); /* whatever the runner's is; the config may change it */
   if (hr_identity_apply(p, &err) < 0) {
     dprintf(fd, "error: %s", hr_error_msg(err));
     return;
