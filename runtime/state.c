@@ -103,6 +103,8 @@ static json_t *state_to_disk_json(const struct hr_state *s) {
       (json_int_t)s->pid, "start_time", (json_int_t)s->start_time, "bundle",
       s->bundle, "rootfs", s->rootfs, "created", s->created, "owner",
       s->owner ? s->owner : "", "shared_pidns", s->shared_pidns);
+  if (o && s->has_poststart)
+    json_object_set_new(o, "has_poststart", json_true());
   if (!o)
     return NULL;
   if (s->annotations)
@@ -184,6 +186,7 @@ int hr_state_load(const char *root, const char *id, struct hr_state *out,
   out->cgroup_mount = dup_str(o, "cgroup_mount");
   out->cgroup_path = dup_str(o, "cgroup_path");
   out->shared_pidns = json_is_true(json_object_get(o, "shared_pidns"));
+  out->has_poststart = json_is_true(json_object_get(o, "has_poststart"));
   json_t *a = json_object_get(o, "annotations");
   if (json_is_object(a))
     out->annotations = json_incref(a);

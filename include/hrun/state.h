@@ -32,6 +32,7 @@ struct hr_state {
   json_t *annotations; /* object, owned */
   char *cgroup_mount, *cgroup_path; /* NULL when no cgroup was made */
   bool shared_pidns; /* no private pid namespace: kill --all on delete */
+  bool has_poststart; /* start must load the config to run the hooks */
   json_t *extra;     /* fields other modules persist (exit record), owned */
 };
 
