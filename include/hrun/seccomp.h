@@ -56,6 +56,13 @@ int hr_seccomp_parse(json_t *obj, const char *path, struct hr_seccomp *out,
                      hr_error_t *err);
 void hr_seccomp_free(struct hr_seccomp *s);
 
+/* The built-in default profile (profiles/seccomp-default.json, embedded in
+ * the binary so a missing file never means no filter). Its non-OCI
+ * "archMap" picks the compat architectures for the native one. */
+int hr_seccomp_default(struct hr_seccomp *out, hr_error_t *err);
+/* The embedded JSON text (not NUL-terminated in the count). */
+const char *hr_seccomp_default_json(size_t *len);
+
 /* A compiled classic-BPF program ready for seccomp(2). */
 struct hr_seccomp_program {
   struct sock_filter *insns;
