@@ -84,7 +84,7 @@ t_run "default devices, config devices, /dev symlinks" test_devices_and_links
 
 test_symlinked_destinations_stay_inside() {
     require_hrun
-    local before after canary
+    local before after
     mk_bundle links --rw --mounts-extra '{"destination": "/evil/hrun-escape-1", "type": "tmpfs", "source": "tmpfs"},
     {"destination": "/up/hrun-escape-2/sub", "type": "tmpfs", "source": "tmpfs"},
     {"destination": "/abs/hrun-escape-3", "type": "bind", "source": "'"$PWD"'/hostsrc", "options": ["bind", "ro"]},
