@@ -1,0 +1,87 @@
+#!/bin/bash
+# Runs inside the VM (started by stage2 in cgroup /sys/fs/cgroup/harness).
+# Executes each test file listed in /run/hrun-vm/out/tests, streams its output
+# to the console, keeps a log per file in the results share, and writes the
+# counts to out/summary (read by vm.sh on the host).
+V=/run/hrun-vm
+OUT=$V/out
+# shellcheck disable=SC1091
+. "$OUT/vm.conf"
+# shellcheck disable=SC1091
+. "$OUT/env.sh"
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root LANG=C.UTF-8 TERM=dumb
+export HRUN_LIB=$REPO/integration/lib.sh
+export HRUN_VM=1
+
+case $HRUN_VM_MODE in
+probe) exit 0 ;;
+shell)
+    cd "$REPO" || cd /
+    echo "hrun-vm: interactive shell; REPO=$REPO HRUN=$HRUN; 'exit' powers off"
+    setsid -c bash -i </dev/ttyS0 >/dev/ttyS0 2>&1
+    exit 0
+    ;;
+esac
+
+mkdir -p "$OUT/logs"
+: >"$OUT/results"
+passed=0 failed=0 skipped=0
+timeout_s=${HRUN_TEST_TIMEOUT:-900}
+n=0
+
+# Every exec costs ~50 ms under TCG: stick to builtins in this loop.
+while IFS= read -r f; do
+    [ -n "$f" ] || continue
+    # host /tmp and /run are shadowed by guest tmpfs; use the raw host view
+    [ -e "$f" ] || f=$V/host$f
+    name=${f##*/}
+    name=${name%.sh}
+    log=$OUT/logs/$name.log
+    n=$((n + 1))
+    # a "# timeout: SECS" line among the first 10 lines overrides the default
+    tmo=$timeout_s
+    i=0
+    while IFS= read -r line && [ $i -lt 10 ]; do
+        i=$((i + 1))
+        [[ $line =~ ^#\ *timeout:\ *([0-9]+) ]] && tmo=${BASH_REMATCH[1]} && break
+    done <"$f"
+    scratch=/tmp/t-$n-$name
+    echo "=== $name"
+    start=${EPOCHREALTIME/./}
+    (mkdir -p "$scratch" && cd "$scratch" && exec timeout -k 10 "$tmo" bash "$f") </dev/null 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    dur=$(((${EPOCHREALTIME/./} - start) / 100000))
+    p=0 fl=0 s=0
+    while IFS= read -r line; do
+        case $line in
+        "ok "*) p=$((p + 1)) && echo "ok $name: ${line#ok }" ;;
+        "not ok "*) fl=$((fl + 1)) && echo "not ok $name: ${line#not ok }" ;;
+        "skip "*) s=$((s + 1)) && echo "skip $name: ${line#skip }" ;;
+        esac
+    done <"$log" >>"$OUT/results"
+    if [ "$rc" != 0 ] && [ "$fl" = 0 ]; then
+        if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+            msg="not ok $name: timed out after ${tmo}s"
+        else
+            msg="not ok $name: test file exited with status $rc"
+        fi
+        echo "$msg"
+        echo "$msg" >>"$log"
+        echo "$msg" >>"$OUT/results"
+        fl=1
+    elif [ $((p + fl + s)) = 0 ]; then
+        msg="not ok $name: no test results reported"
+        echo "$msg"
+        echo "$msg" >>"$log"
+        echo "$msg" >>"$OUT/results"
+        fl=1
+    fi
+    passed=$((passed + p)) failed=$((failed + fl)) skipped=$((skipped + s))
+    printf '=== %s: %d ok, %d failed, %d skipped (%d.%ds)\n' "$name" "$p" "$fl" "$s" $((dur / 10)) $((dur % 10))
+    [ "${HRUN_KEEP_SCRATCH:-0}" = 1 ] || rm -rf "$scratch"
+done <"$OUT/tests"
+
+printf 'passed=%d\nfailed=%d\nskipped=%d\n' $passed $failed $skipped >"$OUT/summary.tmp"
+mv "$OUT/summary.tmp" "$OUT/summary"
+[ $failed = 0 ]
