@@ -1,0 +1,3 @@
+#!/bin/bash
+# Harness self-test: a file that reports nothing counts as a failure.
+echo "I forgot to report"
