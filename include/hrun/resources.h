@@ -37,6 +37,12 @@ struct hr_unified_entry {
   char *key, *value;
 };
 
+/* linux.resources.rdma.<device>; an unset field is left unlimited. */
+struct hr_rdma_limit {
+  char *device;
+  hr_opt_u64 hca_handles, hca_objects;
+};
+
 struct hr_resources {
   struct {
     hr_opt_i64 limit, reservation, swap, kernel, kernel_tcp;
@@ -76,9 +82,14 @@ struct hr_resources {
     bool has_priorities;
   } network;
   struct {
-    char **keys; /* rdma is passed through unified-style; unsupported keys rejected */
+    char **keys; /* device names, NULL-terminated */
     size_t n;
+    struct hr_rdma_limit *limits; /* limits[i].device == keys[i] */
   } rdma;
+  /* The JSON path given to hr_resources_parse ("linux.resources" or
+   * "resources"); the cgroup code names fields with it. NULL means
+   * "linux.resources". */
+  char *path;
 };
 
 enum hr_throttle_kind {
