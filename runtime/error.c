@@ -49,6 +49,16 @@ int hr_error_set(hr_error_t *err, int errnum, const char *fmt, ...) {
   return -1;
 }
 
+int hr_error_set_errno(hr_error_t *err, int errnum, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  hr_error_setv(err, 0, fmt, ap);
+  va_end(ap);
+  if (err && *err)
+    (*err)->errnum = errnum;
+  return -1;
+}
+
 int hr_error_wrap(hr_error_t *err, const char *fmt, ...) {
   if (!err || !*err)
     return -1;

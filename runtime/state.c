@@ -72,7 +72,8 @@ int hr_state_dir_create(const char *root, const char *id, int *dirfd,
   /* mkdir is the atomic claim on the id: of concurrent creates, one wins */
   if (mkdirat(rootfd, id, 0700) < 0) {
     if (errno == EEXIST)
-      return hr_error_set(err, EEXIST, "container with id exists: %s", id);
+      return hr_error_set_errno(err, EEXIST, "container with id exists: %s",
+                                id);
     return hr_error_set(err, errno, "create state directory %s/%s", root, id);
   }
   int fd = openat(rootfd, id, O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -90,7 +91,8 @@ int hr_state_dir_open(const char *root, const char *id, int *dirfd,
   int fd = open(path, O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
     if (errno == ENOENT)
-      return hr_error_set(err, ENOENT, "container \"%s\" does not exist", id);
+      return hr_error_set_errno(err, ENOENT, "container \"%s\" does not exist",
+                                id);
     return hr_error_set(err, errno, "open %s", path);
   }
   *dirfd = fd;
@@ -275,15 +277,15 @@ int hr_proc_start_time(pid_t pid, unsigned long long *out) {
 
 int hr_state_pidfd(const struct hr_state *s, int *pidfd, hr_error_t *err) {
   if (s->pid <= 0)
-    return hr_error_set(err, ESRCH, "container not running");
+    return hr_error_set_errno(err, ESRCH, "container not running");
   int fd = (int)syscall(SYS_pidfd_open, s->pid, 0);
   if (fd < 0)
-    return hr_error_set(err, ESRCH, "container not running");
+    return hr_error_set_errno(err, ESRCH, "container not running");
   /* the pidfd pins the process; now confirm it is the one we started */
   unsigned long long st;
   if (hr_proc_start_time(s->pid, &st) < 0 || st != s->start_time) {
     close(fd);
-    return hr_error_set(err, ESRCH, "container not running");
+    return hr_error_set_errno(err, ESRCH, "container not running");
   }
   *pidfd = fd;
   return 0;

@@ -20,6 +20,11 @@ int hr_error_set(hr_error_t *err, int errnum, const char *fmt, ...)
 int hr_error_setv(hr_error_t *err, int errnum, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
+/* Like hr_error_set, but the errno is only recorded, not appended as text:
+ * for errors whose message already says it ("... does not exist"). */
+int hr_error_set_errno(hr_error_t *err, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Prepend "context: " to an existing error. Returns -1. */
 int hr_error_wrap(hr_error_t *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
