@@ -53,6 +53,9 @@ $(BUILD)/unit-tests: $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC)) $(BUILD)/libhrun.a
 -include $(DEPS) $(BUILD)/runtime/main.d $(BUILD)/shim/main.d \
 	$(patsubst %.c,$(BUILD)/%.d,$(UNIT_SRC))
 
+# .incbin is invisible to make: rebuild the embedded profile when it changes
+$(BUILD)/runtime/seccomp_default.o: profiles/seccomp-default.json
+
 unit: $(BUILD)/unit-tests
 	cd tests && ../$(BUILD)/unit-tests
 

@@ -24,6 +24,7 @@
 #include "hrun/container_setup.h"
 #include "hrun/sync.h"
 #include "hrun/terminal.h"
+#include "hrun/test_hooks.h"
 
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
@@ -298,6 +299,7 @@ int hr_container_create(const struct hr_create_opts *o, struct hr_container *c,
   if (hr_state_dir_create(o->g->root, o->id, &c->state_dirfd, err) < 0)
     goto out;
   claimed = true;
+  HR_TEST_PHASE("after-statedir");
   char created[64];
   hr_rfc3339_now(created, sizeof(created));
   c->state.id = strdup(o->id);
@@ -314,6 +316,7 @@ int hr_container_create(const struct hr_create_opts *o, struct hr_container *c,
   }
   if (prepare_cgroup(o, c, &cg, err) < 0)
     goto out;
+  HR_TEST_PHASE("after-cgroup");
   /* a record of what exists, so delete can clean up after a crash */
   if (hr_state_save(c->state_dirfd, &c->state, err) < 0)
     goto out;
@@ -337,6 +340,11 @@ int hr_container_create(const struct hr_create_opts *o, struct hr_container *c,
     goto out;
   if (join_pid_ns(cfg, err) < 0)
     goto out;
+  /* relative bind sources and hooks are relative to the bundle, as in runc */
+  if (chdir(o->bundle) < 0) {
+    hr_error_set(err, errno, "chdir to bundle %s", o->bundle);
+    goto out;
+  }
 
   const struct hr_namespace *user = &cfg->linux.ns[HR_NS_USER];
   uint64_t flags = user->path ? 0 : clone_ns_flags(cfg);
@@ -364,6 +372,7 @@ int hr_container_create(const struct hr_create_opts *o, struct hr_container *c,
     };
     hr_init_main(&a);
   }
+  HR_TEST_PHASE("after-clone");
   close(sync[1]);
   sync[1] = -1;
   c->sync_fd = hr_steal_fd(sync[0]);
@@ -386,6 +395,7 @@ int hr_container_create(const struct hr_create_opts *o, struct hr_container *c,
     goto out;
   if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
     goto out;
+  HR_TEST_PHASE("after-pidfile");
   if (hr_state_save(c->state_dirfd, &c->state, err) < 0)
     goto out;
   ret = 0;
