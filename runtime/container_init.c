@@ -27,6 +27,7 @@
 #include "hrun/seccomp.h"
 #include "hrun/sync.h"
 #include "hrun/terminal.h"
+#include "hrun/test_hooks.h"
 
 #ifndef KEYCTL_JOIN_SESSION_KEYRING
 #define KEYCTL_JOIN_SESSION_KEYRING 1
@@ -199,6 +200,7 @@ __attribute__((noreturn)) void hr_init_main(const struct hr_init_args *a) {
       hr_error_wrap(&err, "rootfs");
       fail(a, 1, &err);
     }
+    HR_TEST_PHASE("during-mounts");
   }
   if (a->has_hook_sync) {
     /* the parent runs prestart/createRuntime hooks now, then hands over
