@@ -29,12 +29,16 @@ int hr_forward_signals_block(sigset_t *set) {
 
 int hr_container_wait(struct hr_container *c, int *exit_code,
                       hr_error_t *err) {
+  return hr_pidfd_wait(c->pidfd, exit_code, err);
+}
+
+int hr_pidfd_wait(int pidfd, int *exit_code, hr_error_t *err) {
   sigset_t set;
   hr_forward_signals_block(&set);
   _cleanup_close_ int sfd = signalfd(-1, &set, SFD_CLOEXEC);
   if (sfd < 0)
     return hr_error_set(err, errno, "signalfd");
-  struct pollfd pfd[2] = {{.fd = c->pidfd, .events = POLLIN},
+  struct pollfd pfd[2] = {{.fd = pidfd, .events = POLLIN},
                           {.fd = sfd, .events = POLLIN}};
   for (;;) {
     if (poll(pfd, 2, -1) < 0) {
@@ -45,13 +49,13 @@ int hr_container_wait(struct hr_container *c, int *exit_code,
     if (pfd[1].revents & POLLIN) {
       struct signalfd_siginfo si;
       if (read(sfd, &si, sizeof(si)) == sizeof(si))
-        syscall(SYS_pidfd_send_signal, c->pidfd, (int)si.ssi_signo, NULL, 0);
+        syscall(SYS_pidfd_send_signal, pidfd, (int)si.ssi_signo, NULL, 0);
     }
     if (pfd[0].revents & (POLLIN | POLLHUP)) {
       siginfo_t si;
       memset(&si, 0, sizeof(si));
-      if (waitid(P_PIDFD, (id_t)c->pidfd, &si, WEXITED) < 0)
-        return hr_error_set(err, errno, "wait for container init");
+      if (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0)
+        return hr_error_set(err, errno, "wait for the container process");
       *exit_code = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
       return 0;
     }
