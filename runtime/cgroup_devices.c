@@ -168,6 +168,27 @@ static int sys_bpf(int cmd, union bpf_attr *attr) {
   return (int)syscall(__NR_bpf, cmd, attr, sizeof(*attr));
 }
 
+/* The verifier's reason: the last line of its log that is not one of the
+ * closing statistics ("processed N insns ...", "verification time ..."). */
+static const char *verifier_reason(char *log) {
+  char *end = log + strlen(log);
+  for (;;) {
+    while (end > log && end[-1] == '\n')
+      *--end = '\0';
+    if (end == log)
+      return log;
+    char *line = end;
+    while (line > log && line[-1] != '\n')
+      line--;
+    if (strncmp(line, "processed ", 10) != 0 &&
+        strncmp(line, "verification time", 17) != 0 &&
+        strncmp(line, "stack depth", 11) != 0)
+      return line;
+    *line = '\0';
+    end = line;
+  }
+}
+
 static int load(const struct bpf_insn *insns, size_t n, hr_error_t *err) {
   union bpf_attr a;
   memset(&a, 0, sizeof(a));
@@ -196,13 +217,9 @@ static int load(const struct bpf_insn *insns, size_t n, hr_error_t *err) {
       free(log);
       return fd2;
     }
-    size_t l = strlen(log);
-    while (l > 0 && log[l - 1] == '\n')
-      log[--l] = '\0';
-    char *last = strrchr(log, '\n');
-    if (l > 0) {
-      hr_error_set(err, saved, "cgroup: load device program (%s)",
-                   last ? last + 1 : log);
+    const char *why = verifier_reason(log);
+    if (*why) {
+      hr_error_set(err, saved, "cgroup: load device program (%s)", why);
       free(log);
       return -1;
     }

@@ -109,8 +109,8 @@ TEST(resources_parse_edge_values_accepted) {
       "{\"blockIO\":{\"weight\":1000}}",
       "{\"hugepageLimits\":[{\"pageSize\":\"1GB\",\"limit\":0}]}",
       "{\"hugepageLimits\":[{\"pageSize\":\"64KB\",\"limit\":1}]}",
-      "{\"devices\":[{\"allow\":true,\"type\":\"b\",\"major\":8,\"minor\":0,"
-      "\"access\":\"m\"}]}",
+      ("{\"devices\":[{\"allow\":true,\"type\":\"b\",\"major\":8,\"minor\":0,"
+       "\"access\":\"m\"}]}"),
       "{\"unified\":{\"cgroup.max.depth\":\"2\",\"io.bfq.weight\":\"5\"}}",
       "{\"network\":{\"classID\":1}}",
   };
