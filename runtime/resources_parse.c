@@ -205,6 +205,16 @@ static int parse_cpu(json_t *obj, const char *path, struct hr_resources *r,
     _cleanup_free_ char *fp = join(p, "burst", err);
     return fp ? field_err(err, fp, "must not be greater than cpu.quota") : -1;
   }
+  /* The kernel refuses cpu.weight on an idle cgroup (runc skips the
+   * weight then; say so instead of dropping it). */
+  if (r->cpu.idle.set && r->cpu.idle.v == 1 && r->cpu.shares.set &&
+      r->cpu.shares.v != 0) {
+    _cleanup_free_ char *fp = join(p, "shares", err);
+    return fp ? field_err(err, fp,
+                          "cannot be combined with cpu.idle 1 (an idle "
+                          "cgroup has no weight)")
+              : -1;
+  }
   if (parse_cpuset_field(c, p, "cpus", &r->cpu.cpus, err) < 0 ||
       parse_cpuset_field(c, p, "mems", &r->cpu.mems, err) < 0)
     return -1;
@@ -531,6 +541,16 @@ static int check_unified_key(const char *p, const char *key, hr_error_t *err) {
   for (const char *c = key; *c; c++)
     if (!isalnum((unsigned char)*c) && !strchr("._-", *c))
       return field_err(err, p, "key \"%s\" contains an invalid character", key);
+  /* Core files that manage membership and lifecycle, not limits: writing
+   * them would move processes, delegate controllers out of the leaf (which
+   * must hold the container's processes) or freeze/kill it. */
+  static const char *const not_limits[] = {
+      "cgroup.procs",  "cgroup.threads",    "cgroup.subtree_control",
+      "cgroup.kill",   "cgroup.freeze",     "cgroup.type",
+      "cgroup.events", "cgroup.controllers"};
+  for (size_t i = 0; i < sizeof(not_limits) / sizeof(not_limits[0]); i++)
+    if (strcmp(key, not_limits[i]) == 0)
+      return field_err(err, p, "key \"%s\" is not a resource limit", key);
   return 0;
 }
 

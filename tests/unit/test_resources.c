@@ -160,6 +160,8 @@ TEST(resources_parse_errors_name_the_path) {
                                  "range [0, 1]"},
       {"{\"cpu\":{\"quota\":5000,\"burst\":6000}}",
        "linux.resources.cpu.burst: must not be greater than cpu.quota"},
+      {"{\"cpu\":{\"idle\":1,\"shares\":512}}",
+       "linux.resources.cpu.shares: cannot be combined with cpu.idle 1"},
       {"{\"cpu\":{\"cpus\":\"0-\"}}", "linux.resources.cpu.cpus: \"0-\" is "
                                       "not a list"},
       {"{\"cpu\":{\"cpus\":\"3-1\"}}", "linux.resources.cpu.cpus"},
@@ -217,6 +219,11 @@ TEST(resources_parse_errors_name_the_path) {
        "linux.resources.unified: key \"memory\" must have the form "
        "controller.file"},
       {"{\"unified\":{\".max\":\"1\"}}", "must have the form"},
+      {"{\"unified\":{\"cgroup.procs\":\"1\"}}",
+       "linux.resources.unified: key \"cgroup.procs\" is not a resource "
+       "limit"},
+      {"{\"unified\":{\"cgroup.subtree_control\":\"+cpu\"}}",
+       "is not a resource limit"},
       {"{\"unified\":{\"memory.max\":1}}",
        "linux.resources.unified.memory.max: must be a string"},
       {"{\"rdma\":{\"mlx 5\":{}}}", "linux.resources.rdma: invalid device "
