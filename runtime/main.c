@@ -23,6 +23,11 @@ const struct hr_command hr_commands[] = {
      "[--no-pivot] [--no-new-keyring] [--preserve-fds N] ID\n"
      "       hrun run [--id ID] [-d] BUNDLE_DIR",
      "create and start a container"},
+    {"exec", hr_cmd_exec,
+     "hrun exec [-p FILE] [-t] [-d] [--console-socket S] [--pid-file F] "
+     "[--preserve-fds N] [--cwd DIR] [-e K=V]... [-u UID[:GID]] [-g GID]... "
+     "[-c CAP]... [--no-new-privs] [--ignore-paused] ID [COMMAND [ARGS...]]",
+     "run a process inside a running container"},
     {"state", hr_cmd_state, "hrun state ID", "print a container's state"},
     {"list", hr_cmd_list, "hrun list [--format table|json] [-q]",
      "list containers"},

@@ -39,6 +39,7 @@ int hr_cli_take_id(const char *cmd, int argc, char **argv, const char **id);
 int hr_cmd_create(struct hr_globals *g, int argc, char **argv);
 int hr_cmd_run(struct hr_globals *g, int argc, char **argv);
 int hr_cmd_start(struct hr_globals *g, int argc, char **argv);
+int hr_cmd_exec(struct hr_globals *g, int argc, char **argv);
 int hr_cmd_state(struct hr_globals *g, int argc, char **argv);
 int hr_cmd_list(struct hr_globals *g, int argc, char **argv);
 int hr_cmd_kill(struct hr_globals *g, int argc, char **argv);
