@@ -27,7 +27,7 @@ OBJ = $(patsubst %.c,$(BUILD)/%.o,$(RUNTIME_SRC) $(SHIM_SRC)) \
 DEPS = $(patsubst %.o,%.d,$(OBJ))
 
 .PHONY: all asan check unit integration install format lint clean demo bench
-all: $(BUILD)/hrun $(BUILD)/hrun-shim
+all: $(BUILD)/hrun $(BUILD)/hrun-shim $(BUILD)/recvtty
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -47,6 +47,11 @@ $(BUILD)/hrun: $(BUILD)/runtime/main.o $(BUILD)/libhrun.a
 $(BUILD)/hrun-shim: $(BUILD)/shim/main.o $(BUILD)/libhrun.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# test helper: receives the pty master sent to --console-socket
+$(BUILD)/recvtty: tests/helpers/recvtty.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
 $(BUILD)/unit-tests: $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC)) $(BUILD)/libhrun.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -56,14 +61,28 @@ $(BUILD)/unit-tests: $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC)) $(BUILD)/libhrun.a
 # .incbin is invisible to make: rebuild the embedded profile when it changes
 $(BUILD)/runtime/seccomp_default.o: profiles/seccomp-default.json
 
-unit: $(BUILD)/unit-tests
+# fuzz, fuzz-regress (docs/reliability.md)
+include tests/fuzz/fuzz.mk
+
+# hrun with the fault-injection phase hooks (include/hrun/test_hooks.h),
+# used by integration/tests/62-faults.sh
+.PHONY: test-build stress
+test-build:
+	@$(MAKE) --no-print-directory BUILD=build/test LDFLAGS= \
+		CFLAGS="-O1 -g -DHRUN_TEST_HOOKS" build/test/hrun
+
+# full-size stress and fault runs in the VM (CI runs them scaled down)
+stress: all test-build
+	HRUN_BUILD=$(BUILD) integration/stress.sh
+
+unit: $(BUILD)/unit-tests fuzz-regress
 	cd tests && ../$(BUILD)/unit-tests
 
-integration: all
+integration: all test-build
 	HRUN_BUILD=$(BUILD) integration/vm.sh $(TESTS)
 
 # Unit tests, then the VM suite; one combined closing line.
-check: all $(BUILD)/unit-tests
+check: all $(BUILD)/unit-tests fuzz-regress test-build
 	HRUN_BUILD=$(BUILD) tests/check.sh
 
 asan:
@@ -91,4 +110,5 @@ lint:
 
 clean:
 	rm -rf build/*.a build/*.o build/runtime build/shim build/tests build/asan \
+		build/fuzz build/test \
 		build/hrun build/hrun-shim build/unit-tests

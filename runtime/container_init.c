@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -139,6 +140,29 @@ static int apply_sysctls(const struct hr_config *cfg, hr_error_t *err) {
   return 0;
 }
 
+/* The pty becomes the container's stdio and, as in runc, /dev/console. */
+static int setup_console(const struct hr_init_args *a, hr_error_t *err) {
+  _cleanup_free_ char *pts = NULL;
+  if (hr_terminal_setup_at("/dev/ptmx", a->console_fd, &a->cfg->process, &pts,
+                           err) < 0)
+    return -1;
+  /* O_NOFOLLOW: an image's /dev/console symlink must not redirect the bind */
+  _cleanup_close_ int fd = open("/dev/console",
+                                O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+                                    O_NOCTTY,
+                                0600);
+  if (fd < 0) {
+    if (errno == EROFS)
+      return 0; /* a read-only /dev from the config: no console node */
+    return hr_error_set(err, errno, "create /dev/console");
+  }
+  char target[64];
+  snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+  if (mount(pts, target, NULL, MS_BIND, NULL) < 0)
+    return hr_error_set(err, errno, "bind %s onto /dev/console", pts);
+  return 0;
+}
+
 /* Wait for `start` to write to the exec fifo. The init holds the fifo
  * open read-write, so this read blocks until data arrives and never sees
  * EOF. */
@@ -214,8 +238,7 @@ __attribute__((noreturn)) void hr_init_main(const struct hr_init_args *a) {
       fail(a, 1, &err);
   }
   if (cfg->linux.ns[HR_NS_MOUNT].present) {
-    if (hr_rootfs_pivot(a->rootfs, a->o->no_pivot, &err) < 0 ||
-        hr_rootfs_finalize(cfg, &err) < 0) {
+    if (hr_rootfs_pivot(a->rootfs, a->o->no_pivot, &err) < 0) {
       hr_error_wrap(&err, "rootfs");
       fail(a, 1, &err);
     }
@@ -223,15 +246,20 @@ __attribute__((noreturn)) void hr_init_main(const struct hr_init_args *a) {
     hr_error_set(&err, errno, "chroot %s", a->rootfs);
     fail(a, 1, &err);
   }
+  /* sysctls go in while /proc/sys is still writable: readonlyPaths
+   * usually covers it */
   if (apply_sysctls(cfg, &err) < 0)
     fail(a, 1, &err);
+  if (cfg->linux.ns[HR_NS_MOUNT].present && hr_rootfs_finalize(cfg, &err) < 0) {
+    hr_error_wrap(&err, "rootfs");
+    fail(a, 1, &err);
+  }
   if (cfg->linux.personality_domain.set &&
       personality((unsigned long)cfg->linux.personality_domain.v) < 0) {
     hr_error_set(&err, errno, "linux.personality");
     fail(a, 1, &err);
   }
-  if (p->terminal && a->console_fd >= 0 &&
-      hr_terminal_setup(a->console_fd, p, &err) < 0) {
+  if (p->terminal && a->console_fd >= 0 && setup_console(a, &err) < 0) {
     hr_error_wrap(&err, "terminal");
     fail(a, 1, &err);
   }

@@ -16,9 +16,8 @@ test_identity_and_caps_from_outside() {
     require_hrun
     local id pid
     id=$(unique_id proc)
-    mk_bundle b --user 1000:1000 \
-        --process-extra '"oomScoreAdj": 123, "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 512, "soft": 256}, {"type": "RLIMIT_NPROC", "hard": 77, "soft": 77}]' \
-        -- sleep 100
+    mk_bundle b --user 1000:1000 --process-extra '"oomScoreAdj": 123' -- sleep 100
+    sed -i 's/"rlimits": \[[^]]*\]/"rlimits": [{"type": "RLIMIT_NOFILE", "hard": 512, "soft": 256}, {"type": "RLIMIT_NPROC", "hard": 77, "soft": 77}]/' b/config.json
     sed -i 's/"user": {"uid": 1000, "gid": 1000}/"user": {"uid": 1000, "gid": 1000, "additionalGids": [5, 7], "umask": 63}/' b/config.json
     t_defer "hrun --root $ROOT delete -f $id >/dev/null 2>&1"
     pid=$(start_bg b "$id")
