@@ -419,6 +419,11 @@ static int start(const struct hr_exec_opts *o, struct exec_run *r, pid_t *pid,
     };
     exec_child(&a);
   }
+  /* before the first goto: a jump past a cleanup variable's initializer
+   * would free an uninitialized pointer at "fail" */
+  char type;
+  size_t len = 0;
+  _cleanup_free_ char *payload = NULL;
   closep(&r->sync[1]);
   closep(&r->console_fd);
   if (!in_cgroup && r->cg.path && hr_cgroup_enter(&r->cg, *pid, err) < 0)
@@ -426,9 +431,6 @@ static int start(const struct hr_exec_opts *o, struct exec_run *r, pid_t *pid,
   if (hr_sync_send(r->sync[0], HR_SYNC_START, NULL, 0, err) < 0)
     goto fail;
   /* EOF: the sync socket closed at execve; a message: setup failed */
-  char type;
-  size_t len = 0;
-  _cleanup_free_ char *payload = NULL;
   if (hr_sync_recv(r->sync[0], &type, &payload, &len, err) < 0)
     goto fail;
   if (type == HR_SYNC_ERROR) {
