@@ -160,15 +160,17 @@ static int walk(int rootfd, const char *mnt, const char *rel, bool mk,
 
 static int fill(struct hr_cgroup *out, const char *mnt, const char *rel,
                 enum hr_cgroup_mode mode, int dirfd, hr_error_t *err) {
+  /* dirfd stays the caller's until everything else succeeded. */
+  out->dirfd = -1;
   out->mount = strdup(mnt);
   out->path = strdup(rel);
-  out->dirfd = dirfd;
   out->mode = mode;
   out->timeout_ms = 0;
   if (!out->mount || !out->path) {
     hr_cgroup_close(out);
     return hr_error_set(err, ENOMEM, "cgroup");
   }
+  out->dirfd = dirfd;
   return 0;
 }
 
