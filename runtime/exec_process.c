@@ -184,7 +184,8 @@ static int apply_flags(const struct hr_exec_opts *o, struct hr_process *p,
   char **args = strv_dup(o->args, o->n_args);
   if (!args)
     return hr_error_set(err, ENOMEM, "args");
-  _cleanup_strv_ char **old = p->args;
+  _cleanup_strv_ char **old = p->args; /* freed on return */
+  (void)old; /* only used by its cleanup; clang warns otherwise */
   p->args = args;
   p->n_args = o->n_args;
   if (o->cwd) {

@@ -90,8 +90,8 @@ static void log_to_file(const char *level, const char *msg) {
   }
 }
 
-static void vlog(const char *level, bool to_stderr, const char *fmt,
-                 va_list ap) {
+__attribute__((format(printf, 3, 0))) static void
+vlog(const char *level, bool to_stderr, const char *fmt, va_list ap) {
   _cleanup_free_ char *msg = NULL;
   if (vasprintf(&msg, fmt, ap) < 0)
     return;
