@@ -60,6 +60,8 @@ $(BUILD)/unit-tests: $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC)) $(BUILD)/libhrun.a
 
 # .incbin is invisible to make: rebuild the embedded profile when it changes
 $(BUILD)/runtime/seccomp_default.o: profiles/seccomp-default.json
+$(BUILD)/runtime/profile_data.o: profiles/hardened.json profiles/dev.json \
+	profiles/prod.json
 
 # fuzz, fuzz-regress (docs/reliability.md)
 include tests/fuzz/fuzz.mk

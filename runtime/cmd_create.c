@@ -12,6 +12,7 @@
 #include "hrun/cli.h"
 #include "hrun/hooks.h"
 #include "hrun/log.h"
+#include "hrun/profile.h"
 #include "hrun/validate.h"
 
 enum {
@@ -24,6 +25,8 @@ enum {
   O_PRESERVE,
   O_ID,
   O_KEEP,
+  O_PROFILE,
+  O_FORCE,
 };
 
 static const struct option create_opts[] = {
@@ -33,6 +36,8 @@ static const struct option create_opts[] = {
     {"no-pivot", no_argument, NULL, O_NOPIVOT},
     {"no-new-keyring", no_argument, NULL, O_NOKEYRING},
     {"preserve-fds", required_argument, NULL, O_PRESERVE},
+    {"profile", required_argument, NULL, O_PROFILE},
+    {"force", no_argument, NULL, O_FORCE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -47,6 +52,8 @@ static const struct option run_opts[] = {
     {"detach", no_argument, NULL, O_DETACH},
     {"id", required_argument, NULL, O_ID},
     {"keep", no_argument, NULL, O_KEEP},
+    {"profile", required_argument, NULL, O_PROFILE},
+    {"force", no_argument, NULL, O_FORCE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -121,6 +128,12 @@ static int parse(const char *cmd, struct hr_globals *g, int argc, char **argv,
     case O_KEEP:
       p->keep = true;
       break;
+    case O_PROFILE:
+      p->o.profile = optarg;
+      break;
+    case O_FORCE:
+      p->o.profile_force = true;
+      break;
     case 'h':
       hr_cli_print_help(cmd);
       return 2;
@@ -135,10 +148,13 @@ static int parse(const char *cmd, struct hr_globals *g, int argc, char **argv,
                               argv[optind + 1]);
   if (rest == 1) {
     const char *arg = argv[optind];
-    /* the direct form: `hrun run bundle/` */
+    /* the direct form: `hrun run bundle/`, hardened unless told otherwise */
     if (!strcmp(cmd, "run") && !p->bundle_arg && !p->id_arg &&
-        (strchr(arg, '/') || is_bundle_dir(arg)) && is_bundle_dir(arg))
+        (strchr(arg, '/') || is_bundle_dir(arg)) && is_bundle_dir(arg)) {
       p->bundle_arg = arg;
+      if (!p->o.profile)
+        p->o.profile = HR_PROFILE_DEFAULT;
+    }
     else if (p->id_arg)
       return hr_cli_usage_error(cmd, "--id given together with id \"%s\"",
                                 arg);
@@ -159,6 +175,13 @@ static int parse(const char *cmd, struct hr_globals *g, int argc, char **argv,
   }
   if (hr_validate_id(id, &err) < 0)
     return hr_cli_fail(&err);
+  if (p->o.profile_force && !p->o.profile)
+    return hr_cli_usage_error(cmd, "--force needs --profile");
+  if (p->o.profile && !strcmp(p->o.profile, HR_PROFILE_NONE)) {
+    if (p->o.profile_force)
+      return hr_cli_usage_error(cmd, "--force with --profile none");
+    p->o.profile = NULL;
+  }
   p->o.id = id;
   p->o.bundle = p->bundle_abs;
   return 0;

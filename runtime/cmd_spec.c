@@ -8,6 +8,7 @@
 #include "hrun/cleanup.h"
 #include "hrun/cli.h"
 #include "hrun/log.h"
+#include "hrun/profile.h"
 
 /* The hardened baseline: read-only root, noexec scratch tmpfs, one
  * capability, no_new_privs, limits, private namespaces, masked /proc.
@@ -107,9 +108,11 @@ int hr_cmd_spec(struct hr_globals *g, int argc, char **argv) {
   static const struct option opts[] = {
       {"bundle", required_argument, NULL, 'b'},
       {"rootless", no_argument, NULL, 'r'},
+      {"profile", required_argument, NULL, 'p'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   const char *bundle = ".";
+  const char *profile = HR_PROFILE_DEFAULT;
   bool rootless = false;
   int c;
   optind = 0;
@@ -118,6 +121,8 @@ int hr_cmd_spec(struct hr_globals *g, int argc, char **argv) {
       bundle = optarg;
     else if (c == 'r')
       rootless = true;
+    else if (c == 'p')
+      profile = optarg;
     else if (c == 'h') {
       hr_cli_print_help("spec");
       return 0;
@@ -127,12 +132,24 @@ int hr_cmd_spec(struct hr_globals *g, int argc, char **argv) {
   if (optind < argc)
     return hr_cli_usage_error("spec", "unexpected argument \"%s\"",
                               argv[optind]);
+  if (!strcmp(profile, HR_PROFILE_NONE))
+    return hr_cli_usage_error("spec", "--profile none: spec writes a "
+                                      "profile's config (hardened, dev, prod)");
   _cleanup_error_ hr_error_t err = NULL;
   json_error_t jerr;
   _cleanup_json_ json_t *spec =
       json_loads(spec_template, JSON_REJECT_DUPLICATES, &jerr);
   if (!spec) {
     hr_error_set(&err, 0, "spec template: %s", jerr.text);
+    return hr_cli_fail(&err);
+  }
+  /* the template is hardened already; the profile's values win (--force
+   * semantics), with runAsUser looked up in the bundle's rootfs */
+  _cleanup_free_ char *rootfs = NULL;
+  if (asprintf(&rootfs, "%s/rootfs", bundle) < 0 ||
+      hr_profile_apply(spec, profile, true, rootfs, &err) < 0) {
+    if (!err)
+      hr_error_set(&err, ENOMEM, "spec");
     return hr_cli_fail(&err);
   }
   if (rootless && make_rootless(spec, &err) < 0)

@@ -22,6 +22,7 @@
 #include "hrun/hooks.h"
 #include "hrun/log.h"
 #include "hrun/container_setup.h"
+#include "hrun/profile.h"
 #include "hrun/sync.h"
 #include "hrun/terminal.h"
 #include "hrun/test_hooks.h"
@@ -270,7 +271,8 @@ int hr_container_create(const struct hr_create_opts *o, struct hr_container *c,
   bool claimed = false;
   int ret = -1;
 
-  if (hr_config_load(o->bundle, &c->cfg, err) < 0)
+  if (hr_profile_config_load(o->bundle, o->profile, o->profile_force, &c->cfg,
+                             err) < 0)
     goto out;
   struct hr_config *cfg = &c->cfg;
   if (!cfg->has_process) {

@@ -37,6 +37,10 @@ struct hr_create_opts {
   bool no_pivot;
   bool no_new_keyring;
   int preserve_fds;
+  /* a hardening profile applied onto config.json in memory (profile.h);
+   * NULL: the config as written (runc semantics) */
+  const char *profile;
+  bool profile_force;
 };
 
 /* A container between create and the end of `run`. */
