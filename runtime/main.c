@@ -14,14 +14,18 @@
 const struct hr_command hr_commands[] = {
     {"create", hr_cmd_create,
      "hrun create [--bundle DIR] [--pid-file F] [--console-socket S] "
-     "[--no-pivot] [--no-new-keyring] [--preserve-fds N] ID",
+     "[--no-pivot] [--no-new-keyring] [--preserve-fds N] "
+     "[--profile NAME [--force]] ID",
      "create a container; its program waits for start"},
     {"start", hr_cmd_start, "hrun start ID",
      "run the program of a created container"},
     {"run", hr_cmd_run,
      "hrun run [--bundle DIR] [-d] [--pid-file F] [--console-socket S] "
-     "[--no-pivot] [--no-new-keyring] [--preserve-fds N] ID\n"
-     "       hrun run [--id ID] [-d] BUNDLE_DIR",
+     "[--no-pivot] [--no-new-keyring] [--preserve-fds N] "
+     "[--profile NAME [--force]] ID\n"
+     "       hrun run [--id ID] [-d] [--profile NAME|none] [--force] "
+     "BUNDLE_DIR\n"
+     "       (the BUNDLE_DIR form applies the hardened profile by default)",
      "create and start a container"},
     {"exec", hr_cmd_exec,
      "hrun exec [-p FILE] [-t] [-d] [--console-socket S] [--pid-file F] "
@@ -39,10 +43,18 @@ const struct hr_command hr_commands[] = {
      "list the processes of a container"},
     {"pause", hr_cmd_pause, "hrun pause ID", "freeze a container"},
     {"resume", hr_cmd_resume, "hrun resume ID", "thaw a paused container"},
-    {"spec", hr_cmd_spec, "hrun spec [--bundle DIR] [--rootless]",
-     "write a config.json"},
+    {"spec", hr_cmd_spec,
+     "hrun spec [--bundle DIR] [--rootless] [--profile NAME]",
+     "write a config.json (hardened profile by default)"},
     {"features", hr_cmd_features, "hrun features",
      "print what this runtime supports (JSON)"},
+    {"profile", hr_cmd_profile, "hrun profile list | show [--raw] NAME",
+     "list the hardening profiles or print one (JSON)"},
+    {"audit", hr_cmd_audit,
+     "hrun audit [--format text|json] [--min-score N] "
+     "[--profile NAME [--force]] [BUNDLE]\n"
+     "       exit 2 when the score is below --min-score",
+     "check a bundle's config against the hardened baseline"},
     {NULL, NULL, NULL, NULL},
 };
 

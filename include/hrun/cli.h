@@ -49,5 +49,7 @@ int hr_cmd_features(struct hr_globals *g, int argc, char **argv);
 int hr_cmd_ps(struct hr_globals *g, int argc, char **argv);
 int hr_cmd_pause(struct hr_globals *g, int argc, char **argv);
 int hr_cmd_resume(struct hr_globals *g, int argc, char **argv);
+int hr_cmd_profile(struct hr_globals *g, int argc, char **argv);
+int hr_cmd_audit(struct hr_globals *g, int argc, char **argv);
 
 #endif
