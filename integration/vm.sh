@@ -22,7 +22,7 @@ ACCEL=${HRUN_VM_ACCEL:-auto}
 BOOT_TIMEOUT=${HRUN_VM_BOOT_TIMEOUT:-}
 RUN_TIMEOUT=${HRUN_VM_TIMEOUT:-3600}
 DISK_SIZE=${HRUN_VM_DISK_SIZE:-64M}
-KEEP_RUNS=${HRUN_VM_KEEP_RUNS:-10}
+KEEP_RUNS=${HRUN_VM_KEEP_RUNS:-20}
 # Top-level modules for the initramfs; dependencies are resolved from each
 # module's .modinfo and loaded first.
 MODULES="virtio_pci 9pnet_virtio 9p overlay virtio_blk ${HRUN_VM_MODULES:-}"
@@ -85,14 +85,14 @@ extract_vmlinux() {
         off=${off%%:*}
         [ -n "$off" ] || continue
         # shellcheck disable=SC2086
-        tail -c +$((off + 1)) "$VMLINUZ" | $tool >"$out.tmp" 2>/dev/null
-        if [ "$(head -c4 "$out.tmp" | od -An -c | tr -d ' ')" = '177ELF' ]; then
-            mv "$out.tmp" "$out"
+        tail -c +$((off + 1)) "$VMLINUZ" | $tool >"$out.tmp.$$" 2>/dev/null
+        if [ "$(head -c4 "$out.tmp.$$" | od -An -c | tr -d ' ')" = '177ELF' ]; then
+            mv "$out.tmp.$$" "$out"
             echo "$out"
             return 0
         fi
     done
-    rm -f "$out.tmp"
+    rm -f "$out.tmp.$$"
     return 1
 }
 if [ "${HRUN_VM_PVH:-1}" = 1 ] && v=$(extract_vmlinux); then
@@ -213,8 +213,11 @@ RUN=$VMDIR/runs/$(date +%Y%m%d-%H%M%S)-$$
 OUT=$RUN/out
 mkdir -p "$OUT"
 ln -sfn "runs/${RUN##*/}" "$VMDIR/last"
-# prune old runs
-ls -1d "$VMDIR"/runs/*/ 2>/dev/null | head -n -"$KEEP_RUNS" | while read -r d; do rm -rf "$d"; done
+# prune old runs (not those whose vm.sh is still running: dir name ends in its pid)
+ls -1d "$VMDIR"/runs/*/ 2>/dev/null | head -n -"$KEEP_RUNS" | while read -r d; do
+    d=${d%/}
+    kill -0 "${d##*-}" 2>/dev/null || rm -rf "$d"
+done
 
 {
     # vm.conf is read by busybox ash in the initramfs: plain paths only.
@@ -222,6 +225,7 @@ ls -1d "$VMDIR"/runs/*/ 2>/dev/null | head -n -"$KEEP_RUNS" | while read -r d; d
     echo "HRUN_VM_KDIR='$KDIR'"
     echo "HRUN_VM_MODE='$mode'"
     [ -n "${HRUN_VM_NO_OVERLAY:-}" ] && echo "HRUN_VM_NO_OVERLAY='$HRUN_VM_NO_OVERLAY'"
+    [ -n "${HRUN_VM_9P_OPTS:-}" ] && echo "HRUN_VM_9P_OPTS='$HRUN_VM_9P_OPTS'"
 } >"$OUT/vm.conf"
 {
     printf 'export REPO=%q HRUN=%q HRUN_SHIM=%q\n' "$REPO" "$HRUN" "$HRUN_SHIM"
@@ -246,6 +250,9 @@ CMDLINE="console=ttyS0 quiet loglevel=4 panic=-1 oops=panic cryptomgr.notests rd
 CMDLINE+=" 8250.nr_uarts=1 tsc=reliable no_timer_check ${HRUN_VM_CMDLINE:-}"
 
 QPID=
+# qemu's stdin (fd 3): the terminal for --shell, else nothing.  (A plain
+# background job would get /dev/null.)
+if [ $mode = shell ]; then exec 3<&0; else exec 3</dev/null; fi
 start_qemu() { # ACCEL CONSOLE_LOG [extra qemu args]
     local accel=$1 con=$2
     shift 2
@@ -258,7 +265,7 @@ start_qemu() { # ACCEL CONSOLE_LOG [extra qemu args]
         -fsdev "local,id=results,path=$OUT,security_model=none" \
         -device virtio-9p-pci,fsdev=results,mount_tag=results \
         -drive "file=$RUN/disk.img,if=virtio,format=raw,cache=unsafe" \
-        "$@" &
+        "$@" <&3 &
     QPID=$!
 }
 
@@ -344,7 +351,8 @@ for attempt in 1 2; do
     : >"$CONSOLE"
     start_qemu "$ACCEL" "$CONSOLE" -serial "file:$CONSOLE"
     # stream the guest console until qemu exits
-    tail -s 0.2 --pid="$QPID" -n +1 -F "$CONSOLE" 2>/dev/null | tr -d '\r' &
+    tail -s 0.2 --pid="$QPID" -n +1 -F "$CONSOLE" 2>/dev/null | tr -d '\r' |
+        grep --line-buffered -v '^\[ *[0-9.]*\] reboot: Restarting system$' &
     TAILPID=$!
     tb=${EPOCHREALTIME/./}
     wait_for "$OUT/booted" "$BOOT_TIMEOUT"
@@ -352,7 +360,7 @@ for attempt in 1 2; do
     if [ $r = 0 ]; then
         ok_boot=1
         tb=$(( (${EPOCHREALTIME/./} - tb) / 1000 ))
-        log "booted in $((tb / 1000)).$(printf %03d $((tb % 1000)))s ($ACCEL)"
+        log "booted in $((tb / 1000)).$(printf %03d $((tb % 1000)))s ($ACCEL, guest uptime $(cat "$OUT/booted")s)"
         break
     fi
     stop_qemu
@@ -381,10 +389,22 @@ passed=0 failed=0 skipped=0
 if [ -r "$OUT/summary" ]; then
     # shellcheck disable=SC1091
     . "$OUT/summary"
+else # partial results of an unfinished run: finished files + the current one
+    cur=
+    [ -r "$OUT/current" ] && cur=$(cat "$OUT/current")
+    partial=$(cat "$OUT/results" 2>/dev/null
+        [ -n "$cur" ] && grep -E '^(ok|not ok|skip) ' "$OUT/logs/$cur.log" 2>/dev/null)
+    passed=$(grep -c '^ok ' <<<"$partial")
+    failed=$(grep -c '^not ok ' <<<"$partial")
+    skipped=$(grep -c '^skip ' <<<"$partial")
 fi
 if [ $finished = 0 ] || [ ! -r "$OUT/summary" ]; then
     failed=$((failed + 1))
-    echo "not ok vm: the VM did not boot or finish (console: $RUN/console*.log)"
+    if [ $ok_boot = 1 ]; then
+        echo "not ok vm: the VM died or hung${cur:+ during $cur} (console: $RUN/console.log)"
+    else
+        echo "not ok vm: the VM did not boot (console: $RUN/console*.log)"
+    fi
 fi
 if [ -s "$OUT/results" ] && grep -q '^not ok' "$OUT/results"; then
     echo "--- failed:"

@@ -48,6 +48,7 @@ while IFS= read -r f; do
     done <"$f"
     scratch=/tmp/t-$n-$name
     echo "=== $name"
+    echo "$name" >"$OUT/current"
     start=${EPOCHREALTIME/./}
     (mkdir -p "$scratch" && cd "$scratch" && exec timeout -k 10 "$tmo" bash "$f") </dev/null 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}
@@ -79,8 +80,9 @@ while IFS= read -r f; do
     fi
     passed=$((passed + p)) failed=$((failed + fl)) skipped=$((skipped + s))
     printf '=== %s: %d ok, %d failed, %d skipped (%d.%ds)\n' "$name" "$p" "$fl" "$s" $((dur / 10)) $((dur % 10))
-    [ "${HRUN_KEEP_SCRATCH:-0}" = 1 ] || rm -rf "$scratch"
+    rm -rf "$scratch"
 done <"$OUT/tests"
+rm -f "$OUT/current"
 
 printf 'passed=%d\nfailed=%d\nskipped=%d\n' $passed $failed $skipped >"$OUT/summary.tmp"
 mv "$OUT/summary.tmp" "$OUT/summary"
