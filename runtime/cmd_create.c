@@ -149,7 +149,7 @@ static int parse(const char *cmd, struct hr_globals *g, int argc, char **argv,
   if (rest == 1) {
     const char *arg = argv[optind];
     /* the direct form: `hrun run bundle/`, hardened unless told otherwise */
-    if (!strcmp(cmd, "run") && !p->bundle_arg && !p->id_arg &&
+    if (!strcmp(cmd, "run") && !p->bundle_arg &&
         (strchr(arg, '/') || is_bundle_dir(arg)) && is_bundle_dir(arg)) {
       p->bundle_arg = arg;
       if (!p->o.profile)
