@@ -27,7 +27,7 @@ OBJ = $(patsubst %.c,$(BUILD)/%.o,$(RUNTIME_SRC) $(SHIM_SRC)) \
 DEPS = $(patsubst %.o,%.d,$(OBJ))
 
 .PHONY: all asan check unit integration install format lint clean demo bench
-all: $(BUILD)/hrun $(BUILD)/hrun-shim $(BUILD)/recvtty
+all: $(BUILD)/hrun $(BUILD)/hrun-shim $(BUILD)/recvtty $(BUILD)/probe
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -51,6 +51,12 @@ $(BUILD)/hrun-shim: $(BUILD)/shim/main.o $(BUILD)/libhrun.a
 $(BUILD)/recvtty: tests/helpers/recvtty.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
+# test helper: a static syscall probe copied into test rootfs (41-escapes.sh);
+# no sanitizer or PIE flags, it must run alone in a busybox image
+$(BUILD)/probe: tests/probe/probe.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -o $@ $<
 
 $(BUILD)/unit-tests: $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC)) $(BUILD)/libhrun.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
