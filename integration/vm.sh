@@ -150,9 +150,11 @@ build_initramfs() {
     if [ -e "$INITRD" ] && [ "$(cat "$INITRD.stamp" 2>/dev/null)" = "$stamp" ]; then
         return 0
     fi
-    file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' ||
-        [ "$BUSYBOX" != /bin/busybox ] ||
+    [ -x "$BUSYBOX" ] || die "$BUSYBOX missing; install busybox-static (integration/install-deps.sh)"
+    # ldd fails on a static binary ("not a dynamic executable")
+    if LC_ALL=C ldd "$BUSYBOX" >/dev/null 2>&1; then
         die "$BUSYBOX is not static; install busybox-static (integration/install-deps.sh)"
+    fi
     log "building initramfs ($KVER)"
     while IFS= read -r f; do
         n=${f##*/}

@@ -12,6 +12,9 @@ OUT=$V/out
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8 TERM=dumb
 export HRUN_LIB=$REPO/integration/lib.sh
+# binaries under the host's /tmp or /run are only visible via the raw host view
+[ -e "$HRUN" ] || [ ! -e "$V/host$HRUN" ] || HRUN=$V/host$HRUN
+[ -e "$HRUN_SHIM" ] || [ ! -e "$V/host$HRUN_SHIM" ] || HRUN_SHIM=$V/host$HRUN_SHIM
 export HRUN_VM=1
 
 case $HRUN_VM_MODE in
