@@ -365,6 +365,22 @@ static bool has_path(char **v, size_t n, const char *p) {
   return false;
 }
 
+/* Append the paths of want[] that are in neither list to *out, comma
+ * separated. false on OOM. */
+static bool missing_paths(const char *const *want, size_t n_want, char **a,
+                          size_t na, char **b, size_t nb, char **out) {
+  for (size_t i = 0; i < n_want; i++) {
+    if (has_path(a, na, want[i]) || has_path(b, nb, want[i]))
+      continue;
+    char *n = NULL;
+    if (asprintf(&n, "%s%s%s", *out ? *out : "", *out ? ", " : "", want[i]) < 0)
+      return false;
+    free(*out);
+    *out = n;
+  }
+  return true;
+}
+
 static int check_masks(const struct hr_config *c, char **reason) {
   static const char *const masked[] = {
       "/proc/acpi",        "/proc/asound",        "/proc/kcore",
@@ -373,26 +389,24 @@ static int check_masks(const struct hr_config *c, char **reason) {
       "/sys/firmware"};
   static const char *const readonly[] = {"/proc/bus", "/proc/fs", "/proc/irq",
                                          "/proc/sys", "/proc/sysrq-trigger"};
-  bool ok = true;
-  for (size_t i = 0; i < sizeof(masked) / sizeof(masked[0]); i++) {
-    if (has_path(c->linux.masked_paths, c->linux.n_masked_paths, masked[i]))
-      continue;
-    ok = false;
-    if (!note(reason, "%s is not masked", masked[i]))
-      return -1;
-  }
-  for (size_t i = 0; i < sizeof(readonly) / sizeof(readonly[0]); i++) {
-    if (has_path(c->linux.readonly_paths, c->linux.n_readonly_paths,
-                 readonly[i]) ||
-        has_path(c->linux.masked_paths, c->linux.n_masked_paths, readonly[i]))
-      continue;
-    ok = false;
-    if (!note(reason, "%s is not read-only", readonly[i]))
-      return -1;
-  }
-  if (ok && !note(reason, "runc's masked and read-only /proc and /sys paths"))
+  const struct hr_linux *l = &c->linux;
+  _cleanup_free_ char *not_masked = NULL, *not_ro = NULL;
+  /* a masked path is also not writable: it satisfies readonlyPaths */
+  if (!missing_paths(masked, sizeof(masked) / sizeof(masked[0]),
+                     l->masked_paths, l->n_masked_paths, NULL, 0,
+                     &not_masked) ||
+      !missing_paths(readonly, sizeof(readonly) / sizeof(readonly[0]),
+                     l->readonly_paths, l->n_readonly_paths, l->masked_paths,
+                     l->n_masked_paths, &not_ro))
     return -1;
-  return ok;
+  if (not_masked && !note(reason, "not masked: %s", not_masked))
+    return -1;
+  if (not_ro && !note(reason, "not read-only: %s", not_ro))
+    return -1;
+  if (!not_masked && !not_ro &&
+      !note(reason, "runc's masked and read-only /proc and /sys paths"))
+    return -1;
+  return !not_masked && !not_ro;
 }
 
 /* Kubernetes' safe sysctls: namespaced, and isolated from other pods. */
@@ -422,18 +436,25 @@ static bool safe_sysctl(const char *key) {
 }
 
 static int check_sysctl(const struct hr_config *c, char **reason) {
+  const struct hr_namespace *net_ns = &c->linux.ns[HR_NS_NETWORK];
+  bool private_net =
+      net_ns->present && !(net_ns->path && host_ns_path(net_ns->path));
   bool ok = true;
   for (size_t i = 0; i < c->linux.n_sysctl; i++) {
     const char *k = c->linux.sysctl[i].key;
     bool net = !strncmp(k, "net.", 4) || !strncmp(k, "net/", 4);
-    if (safe_sysctl(k) &&
-        (!net || (c->linux.ns[HR_NS_NETWORK].present &&
-                  !(c->linux.ns[HR_NS_NETWORK].path &&
-                    host_ns_path(c->linux.ns[HR_NS_NETWORK].path)))))
-      continue;
-    ok = false;
-    if (!note(reason, "%s is not a safe namespaced sysctl", k))
-      return -1;
+    if (!safe_sysctl(k)) {
+      ok = false;
+      if (!note(reason, "%s is not in the safe set", k))
+        return -1;
+    } else if (net && !private_net) {
+      ok = false;
+      if (!note(reason,
+                "%s without a private network namespace sets the "
+                "host's",
+                k))
+        return -1;
+    }
   }
   if (ok && !note(reason, c->linux.n_sysctl ? "only safe namespaced sysctls"
                                             : "no sysctls"))
