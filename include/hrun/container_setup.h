@@ -17,6 +17,12 @@
 int hr_seccomp_prepare(const struct hr_config *cfg,
                        struct hr_seccomp_program *prog, bool *have,
                        hr_error_t *err);
+/* The same, reusing filters compiled earlier and cached in cache_dir (the
+ * runtime root); NULL disables the cache. */
+int hr_seccomp_prepare_cached(const struct hr_config *cfg,
+                              const char *cache_dir,
+                              struct hr_seccomp_program *prog, bool *have,
+                              hr_error_t *err);
 
 /* Detect the cgroup layout under cgroup_root, place the container's cgroup
  * and apply its limits and device rules. On a host without a usable
