@@ -12,6 +12,7 @@
 #include "hrun/cli.h"
 #include "hrun/hooks.h"
 #include "hrun/log.h"
+#include "hrun/monitor.h"
 #include "hrun/profile.h"
 #include "hrun/validate.h"
 
@@ -27,6 +28,10 @@ enum {
   O_KEEP,
   O_PROFILE,
   O_FORCE,
+  O_SHIM,
+  O_NOSHIM,
+  O_INHERIT,
+  O_REPORT,
 };
 
 static const struct option create_opts[] = {
@@ -38,6 +43,8 @@ static const struct option create_opts[] = {
     {"preserve-fds", required_argument, NULL, O_PRESERVE},
     {"profile", required_argument, NULL, O_PROFILE},
     {"force", no_argument, NULL, O_FORCE},
+    {"shim", no_argument, NULL, O_SHIM},
+    {"inherit-stdio", no_argument, NULL, O_INHERIT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -54,6 +61,9 @@ static const struct option run_opts[] = {
     {"keep", no_argument, NULL, O_KEEP},
     {"profile", required_argument, NULL, O_PROFILE},
     {"force", no_argument, NULL, O_FORCE},
+    {"no-shim", no_argument, NULL, O_NOSHIM},
+    {"inherit-stdio", no_argument, NULL, O_INHERIT},
+    {"report", no_argument, NULL, O_REPORT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -64,6 +74,7 @@ struct parsed {
   char *bundle_abs;
   char *id_buf;
   bool keep;
+  bool shim, no_shim, inherit_stdio, report;
 };
 
 static bool is_bundle_dir(const char *path) {
@@ -84,8 +95,8 @@ static char *id_from_bundle(const char *bundle_abs) {
     return NULL;
   for (char *p = id; *p; p++)
     if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                 "0123456789_+.-",
-                 *p))
+                "0123456789_+.-",
+                *p))
       *p = '-';
   return id;
 }
@@ -115,8 +126,8 @@ static int parse(const char *cmd, struct hr_globals *g, int argc, char **argv,
       p->o.no_new_keyring = true;
       break;
     case O_PRESERVE:
-      if (hr_cli_parse_int("--preserve-fds", optarg, &p->o.preserve_fds,
-                           &err) < 0)
+      if (hr_cli_parse_int("--preserve-fds", optarg, &p->o.preserve_fds, &err) <
+          0)
         return hr_cli_fail(&err);
       break;
     case O_DETACH:
@@ -127,6 +138,18 @@ static int parse(const char *cmd, struct hr_globals *g, int argc, char **argv,
       break;
     case O_KEEP:
       p->keep = true;
+      break;
+    case O_SHIM:
+      p->shim = true;
+      break;
+    case O_NOSHIM:
+      p->no_shim = true;
+      break;
+    case O_INHERIT:
+      p->inherit_stdio = true;
+      break;
+    case O_REPORT:
+      p->report = true;
       break;
     case O_PROFILE:
       p->o.profile = optarg;
@@ -154,10 +177,8 @@ static int parse(const char *cmd, struct hr_globals *g, int argc, char **argv,
       p->bundle_arg = arg;
       if (!p->o.profile)
         p->o.profile = HR_PROFILE_DEFAULT;
-    }
-    else if (p->id_arg)
-      return hr_cli_usage_error(cmd, "--id given together with id \"%s\"",
-                                arg);
+    } else if (p->id_arg)
+      return hr_cli_usage_error(cmd, "--id given together with id \"%s\"", arg);
     else
       id = arg;
   }
@@ -192,6 +213,24 @@ static void parsed_free(struct parsed *p) {
   free(p->id_buf);
 }
 
+/* run -d, create --shim: hrun-shim becomes the init's parent. */
+static int with_shim(struct parsed *p, bool start) {
+  _cleanup_error_ hr_error_t err = NULL;
+  _cleanup_free_ char *shim = NULL;
+  int code = 1;
+  if (hr_shim_locate(&shim, &err) < 0)
+    return hr_cli_fail(&err);
+  struct hr_shim_launch l = {.o = &p->o,
+                             .shim_path = shim,
+                             .start = start,
+                             .inherit_stdio = p->inherit_stdio};
+  if (hr_shim_launch(&l, &code, &err) < 0) {
+    hr_log_error("%s", hr_error_msg(err));
+    return code ? code : 1;
+  }
+  return 0;
+}
+
 int hr_cmd_create(struct hr_globals *g, int argc, char **argv) {
   struct parsed p;
   int r = parse("create", g, argc, argv, create_opts, &p);
@@ -200,6 +239,11 @@ int hr_cmd_create(struct hr_globals *g, int argc, char **argv) {
     return r == 2 ? 0 : r;
   }
   p.o.mode = HR_MODE_CREATE;
+  if (p.shim) {
+    r = with_shim(&p, false);
+    parsed_free(&p);
+    return r;
+  }
   struct hr_container c;
   _cleanup_error_ hr_error_t err = NULL;
   int code = 1;
@@ -222,6 +266,11 @@ int hr_cmd_run(struct hr_globals *g, int argc, char **argv) {
   }
   if (p.o.mode != HR_MODE_RUN_DETACH)
     p.o.mode = HR_MODE_RUN;
+  else if (!p.no_shim) {
+    r = with_shim(&p, true);
+    parsed_free(&p);
+    return r;
+  }
   sigset_t set;
   if (p.o.mode == HR_MODE_RUN)
     hr_forward_signals_block(&set);
@@ -243,10 +292,20 @@ int hr_cmd_run(struct hr_globals *g, int argc, char **argv) {
     hr_container_release(&c);
     parsed_free(&p);
     return 0;
-  } else if (hr_container_wait(&c, &exit_code, &err) < 0) {
-    hr_log_error("%s", hr_error_msg(err));
-    hr_error_free(&err);
-    exit_code = 1;
+  } else {
+    struct hr_exit_record rec;
+    if (hr_monitor_container(&c, &rec, &err) < 0) {
+      hr_log_error("%s", hr_error_msg(err));
+      hr_error_free(&err);
+      exit_code = 1;
+    } else {
+      exit_code = rec.status_known ? rec.exit_code : 1;
+      _cleanup_free_ char *sum =
+          p.report ? hr_exit_record_report(p.o.id, &rec) : NULL;
+      if (sum)
+        fputs(sum, stderr);
+      hr_exit_record_free(&rec);
+    }
   }
   if (!p.keep && hr_container_destroy(g, &c.state, &err) < 0) {
     hr_log_error("%s", hr_error_msg(err));
@@ -264,10 +323,10 @@ static int run_poststart(const struct hr_state *s, hr_error_t *err) {
     return -1;
   _cleanup_json_ json_t *j = hr_state_to_json(s, HR_STATUS_RUNNING);
   _cleanup_free_ char *js = j ? json_dumps(j, JSON_COMPACT) : NULL;
-  int r = js ? hr_hooks_run(cfg.hooks[HR_HOOK_POSTSTART],
-                            cfg.n_hooks[HR_HOOK_POSTSTART], "poststart", js,
-                            err)
-             : hr_error_set(err, ENOMEM, "state");
+  int r =
+      js ? hr_hooks_run(cfg.hooks[HR_HOOK_POSTSTART],
+                        cfg.n_hooks[HR_HOOK_POSTSTART], "poststart", js, err)
+         : hr_error_set(err, ENOMEM, "state");
   hr_config_free(&cfg);
   return r;
 }

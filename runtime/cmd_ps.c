@@ -45,10 +45,9 @@ static void print_cmdline(pid_t pid) {
 }
 
 int hr_cmd_ps(struct hr_globals *g, int argc, char **argv) {
-  static const struct option opts[] = {
-      {"format", required_argument, NULL, 'f'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
   const char *format = "table";
   int c;
   optind = 0;
@@ -62,8 +61,7 @@ int hr_cmd_ps(struct hr_globals *g, int argc, char **argv) {
       return 1;
   }
   if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
-    return hr_cli_usage_error("ps", "--format: unknown format \"%s\"",
-                              format);
+    return hr_cli_usage_error("ps", "--format: unknown format \"%s\"", format);
   const char *id;
   if (hr_cli_take_id("ps", argc, argv, &id))
     return 1;

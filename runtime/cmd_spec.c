@@ -90,14 +90,14 @@ static int make_rootless(json_t *spec, hr_error_t *err) {
   json_array_foreach(mounts, i, m) {
     const char *dst = json_string_value(json_object_get(m, "destination"));
     if (dst && !strcmp(dst, "/dev/pts"))
+      json_object_set_new(m, "options",
+                          json_pack("[s,s,s,s,s]", "nosuid", "noexec",
+                                    "newinstance", "ptmxmode=0666",
+                                    "mode=0620"));
+    if (dst && !strcmp(dst, "/sys/fs/cgroup"))
       json_object_set_new(
           m, "options",
-          json_pack("[s,s,s,s,s]", "nosuid", "noexec", "newinstance",
-                    "ptmxmode=0666", "mode=0620"));
-    if (dst && !strcmp(dst, "/sys/fs/cgroup"))
-      json_object_set_new(m, "options",
-                          json_pack("[s,s,s,s,s]", "rbind", "nosuid",
-                                    "noexec", "nodev", "ro"));
+          json_pack("[s,s,s,s,s]", "rbind", "nosuid", "noexec", "nodev", "ro"));
   }
   (void)err;
   return 0;
@@ -171,7 +171,8 @@ int hr_cmd_spec(struct hr_globals *g, int argc, char **argv) {
   }
   _cleanup_free_ char *text = json_dumps(spec, JSON_INDENT(2));
   size_t len = text ? strlen(text) : 0;
-  if (!text || write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1) {
+  if (!text || write(fd, text, len) != (ssize_t)len ||
+      write(fd, "\n", 1) != 1) {
     hr_error_set(&err, errno, "write %s/config.json", bundle);
     return hr_cli_fail(&err);
   }

@@ -44,11 +44,10 @@ int hr_cmd_state(struct hr_globals *g, int argc, char **argv) {
 }
 
 int hr_cmd_list(struct hr_globals *g, int argc, char **argv) {
-  static const struct option opts[] = {
-      {"format", required_argument, NULL, 'f'},
-      {"quiet", no_argument, NULL, 'q'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                       {"quiet", no_argument, NULL, 'q'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
   const char *format = "table";
   bool quiet = false;
   int c;
@@ -88,7 +87,8 @@ int hr_cmd_list(struct hr_globals *g, int argc, char **argv) {
   size_t i;
   json_t *v;
   if (quiet) {
-    json_array_foreach(all, i, v) puts(json_string_value(json_object_get(v, "id")));
+    json_array_foreach(all, i, v)
+        puts(json_string_value(json_object_get(v, "id")));
     return 0;
   }
   if (!strcmp(format, "json")) {

@@ -19,9 +19,9 @@
 #include "hrun/cgroup.h"
 #include "hrun/cleanup.h"
 #include "hrun/container.h"
+#include "hrun/container_setup.h"
 #include "hrun/hooks.h"
 #include "hrun/log.h"
-#include "hrun/container_setup.h"
 #include "hrun/profile.h"
 #include "hrun/sync.h"
 #include "hrun/terminal.h"
@@ -129,8 +129,7 @@ static int check_namespaces(const struct hr_config *cfg, hr_error_t *err) {
   const struct hr_namespace *user = &cfg->linux.ns[HR_NS_USER];
   if (user->present && user->path) {
     for (int t = 0; t < HR_NS_COUNT; t++)
-      if (t != HR_NS_USER && cfg->linux.ns[t].present &&
-          !cfg->linux.ns[t].path)
+      if (t != HR_NS_USER && cfg->linux.ns[t].present && !cfg->linux.ns[t].path)
         return hr_error_set(
             err, 0,
             "linux.namespaces: joining a user namespace by path while "
@@ -139,8 +138,7 @@ static int check_namespaces(const struct hr_config *cfg, hr_error_t *err) {
   }
   if (user->present && !user->path) {
     for (int t = 0; t < HR_NS_COUNT; t++)
-      if (t != HR_NS_USER && cfg->linux.ns[t].present &&
-          cfg->linux.ns[t].path)
+      if (t != HR_NS_USER && cfg->linux.ns[t].present && cfg->linux.ns[t].path)
         return hr_error_set(
             err, 0,
             "linux.namespaces: joining a %s namespace by path together with "
@@ -176,8 +174,8 @@ static pid_t clone_init(uint64_t flags, int cgroup_fd, int *pidfd,
     args.cgroup = (uint64_t)cgroup_fd;
   }
   pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-  if (pid >= 0 || cgroup_fd < 0 || (errno != EINVAL && errno != E2BIG &&
-                                    errno != ENOSYS))
+  if (pid >= 0 || cgroup_fd < 0 ||
+      (errno != EINVAL && errno != E2BIG && errno != ENOSYS))
     goto out;
   /* kernels before 5.7 lack CLONE_INTO_CGROUP: the caller moves the child */
   args.flags &= ~CLONE_INTO_CGROUP;
@@ -201,8 +199,8 @@ static void kill_and_reap(struct hr_container *c) {
 static int prepare_cgroup(const struct hr_create_opts *o,
                           struct hr_container *c, struct hr_cgroup *cg,
                           hr_error_t *err) {
-  if (hr_cgroup_setup(o->g->cgroup_root, &c->cfg, o->id,
-                      o->g->systemd_cgroup, cg, err) < 0)
+  if (hr_cgroup_setup(o->g->cgroup_root, &c->cfg, o->id, o->g->systemd_cgroup,
+                      cg, err) < 0)
     return -1;
   if (cg->path) {
     c->state.cgroup_mount = strdup(cg->mount);
@@ -228,8 +226,8 @@ static int drive_init(const struct hr_create_opts *o, struct hr_container *c,
     case HR_SYNC_ERROR:
       return hr_sync_decode_error(payload, len, exit_code, err);
     case HR_SYNC_HOOKS: {
-      if (run_hooks(c, HR_HOOK_PRESTART, "prestart", HR_STATUS_CREATING,
-                    err) < 0 ||
+      if (run_hooks(c, HR_HOOK_PRESTART, "prestart", HR_STATUS_CREATING, err) <
+              0 ||
           run_hooks(c, HR_HOOK_CREATE_RUNTIME, "createRuntime",
                     HR_STATUS_CREATING, err) < 0)
         return -1;
@@ -238,8 +236,8 @@ static int drive_init(const struct hr_create_opts *o, struct hr_container *c,
       _cleanup_free_ char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
       if (!s)
         return hr_error_set(err, ENOMEM, "state for hooks");
-      if (hr_sync_send(c->sync_fd, HR_SYNC_HOOKS_DONE, s, strlen(s) + 1,
-                       err) < 0)
+      if (hr_sync_send(c->sync_fd, HR_SYNC_HOOKS_DONE, s, strlen(s) + 1, err) <
+          0)
         return -1;
       break;
     }
@@ -251,8 +249,7 @@ static int drive_init(const struct hr_create_opts *o, struct hr_container *c,
                           si.si_status);
     }
     default:
-      return hr_error_set(err, 0, "container init sent unexpected '%c'",
-                          type);
+      return hr_error_set(err, 0, "container init sent unexpected '%c'", type);
     }
   }
 }
@@ -281,8 +278,7 @@ int hr_container_create(const struct hr_create_opts *o, struct hr_container *c,
   }
   if (check_namespaces(cfg, err) < 0)
     goto out;
-  if (cfg->process.terminal && !o->console_socket &&
-      o->mode != HR_MODE_RUN) {
+  if (cfg->process.terminal && !o->console_socket && o->mode != HR_MODE_RUN) {
     hr_error_set(err, 0,
                  "cannot allocate tty if hrun will detach without setting "
                  "console socket (--console-socket)");
@@ -295,7 +291,7 @@ int hr_container_create(const struct hr_create_opts *o, struct hr_container *c,
   }
   if (resolve_rootfs(o->bundle, cfg, &rootfs, err) < 0)
     goto out;
-  if (hr_seccomp_prepare(cfg, &prog, &have_prog, err) < 0)
+  if (hr_seccomp_prepare_cached(cfg, o->g->root, &prog, &have_prog, err) < 0)
     goto out;
 
   if (hr_state_dir_create(o->g->root, o->id, &c->state_dirfd, err) < 0)

@@ -14,6 +14,7 @@
 #include "hrun/container.h"
 #include "hrun/hooks.h"
 #include "hrun/log.h"
+#include "hrun/monitor.h"
 
 static void run_poststop(const struct hr_state *s) {
   if (!s->bundle)
@@ -26,9 +27,9 @@ static void run_poststop(const struct hr_state *s) {
   if (cfg.n_hooks[HR_HOOK_POSTSTOP] > 0) {
     _cleanup_json_ json_t *j = hr_state_to_json(s, HR_STATUS_STOPPED);
     _cleanup_free_ char *js = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    if (js && hr_hooks_run(cfg.hooks[HR_HOOK_POSTSTOP],
-                           cfg.n_hooks[HR_HOOK_POSTSTOP], "poststop", js,
-                           &err) < 0)
+    if (js &&
+        hr_hooks_run(cfg.hooks[HR_HOOK_POSTSTOP], cfg.n_hooks[HR_HOOK_POSTSTOP],
+                     "poststop", js, &err) < 0)
       hr_log_warn("%s", hr_error_msg(err));
   }
   hr_config_free(&cfg);
@@ -47,6 +48,9 @@ int hr_container_destroy(const struct hr_globals *g, struct hr_state *s,
     }
     close(pidfd);
   }
+  /* a shim still writing the exit record must be done before the files go */
+  if (s->id)
+    hr_shim_wait_gone(g->root, s->id, 5000, true);
   if (s->cgroup_path) {
     struct hr_cgroup cg = {.dirfd = -1};
     if (hr_cgroup_open(s->cgroup_mount, HR_CGROUP_UNIFIED, s->cgroup_path, &cg,

@@ -69,8 +69,7 @@ static int set_hostname(const struct hr_config *cfg, hr_error_t *err) {
     return hr_error_set(err, errno, "hostname: set \"%s\"", cfg->hostname);
   if (cfg->domainname &&
       setdomainname(cfg->domainname, strlen(cfg->domainname)) < 0)
-    return hr_error_set(err, errno, "domainname: set \"%s\"",
-                        cfg->domainname);
+    return hr_error_set(err, errno, "domainname: set \"%s\"", cfg->domainname);
   return 0;
 }
 
@@ -111,9 +110,8 @@ static int sysctl_allowed(const struct hr_config *cfg, const char *key,
                       key);
 ipc:
   if (!cfg->linux.ns[HR_NS_IPC].present)
-    return hr_error_set(err, 0,
-                        "linux.sysctl: \"%s\" requires a private ipc namespace",
-                        key);
+    return hr_error_set(
+        err, 0, "linux.sysctl: \"%s\" requires a private ipc namespace", key);
   return 0;
 }
 
@@ -147,10 +145,9 @@ static int setup_console(const struct hr_init_args *a, hr_error_t *err) {
                            err) < 0)
     return -1;
   /* O_NOFOLLOW: an image's /dev/console symlink must not redirect the bind */
-  _cleanup_close_ int fd = open("/dev/console",
-                                O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
-                                    O_NOCTTY,
-                                0600);
+  _cleanup_close_ int fd =
+      open("/dev/console",
+           O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
   if (fd < 0) {
     if (errno == EROFS)
       return 0; /* a read-only /dev from the config: no console node */

@@ -10,7 +10,8 @@
 
 #include "hrun/cleanup.h"
 
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define DEFAULT_PATH                                                           \
+  "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static const char *env_path(const struct hr_process *p) {
   for (size_t i = 0; i < p->n_env; i++)
@@ -60,6 +61,5 @@ int hr_exec_lookup(const struct hr_process *p, char **out, hr_error_t *err) {
     path = colon ? colon + 1 : NULL;
   }
   return hr_error_set(err, 0,
-                      "exec: \"%s\": executable file not found in $PATH",
-                      name);
+                      "exec: \"%s\": executable file not found in $PATH", name);
 }

@@ -35,8 +35,8 @@ static int field_error(hr_error_t *err, const char *path, const char *key,
   return hr_error_set(err, 0, "%s: %s", key, reason);
 }
 
-static int lookup(json_t *obj, const char *path, const char *key,
-                  bool required, json_t **out, hr_error_t *err) {
+static int lookup(json_t *obj, const char *path, const char *key, bool required,
+                  json_t **out, hr_error_t *err) {
   json_t *v = obj ? json_object_get(obj, key) : NULL;
   if (!v || json_is_null(v)) {
     *out = NULL;

@@ -23,9 +23,8 @@ int hr_log_parse_format(const char *s, enum hr_log_format *out,
   else if (!strcmp(s, "json"))
     *out = HR_LOG_JSON;
   else
-    return hr_error_set(err, 0,
-                        "--log-format: unknown format \"%s\" (text or json)",
-                        s);
+    return hr_error_set(
+        err, 0, "--log-format: unknown format \"%s\" (text or json)", s);
   return 0;
 }
 
@@ -83,8 +82,8 @@ static void log_to_file(const char *level, const char *msg) {
     write_all(log_fd, line, len + 1);
   } else {
     _cleanup_free_ char *line = NULL;
-    int len = asprintf(&line, "time=\"%s\" level=%s msg=\"%s\"\n", ts, level,
-                       msg);
+    int len =
+        asprintf(&line, "time=\"%s\" level=%s msg=\"%s\"\n", ts, level, msg);
     if (len > 0)
       write_all(log_fd, line, (size_t)len);
   }

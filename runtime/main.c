@@ -43,6 +43,19 @@ const struct hr_command hr_commands[] = {
      "list the processes of a container"},
     {"pause", hr_cmd_pause, "hrun pause ID", "freeze a container"},
     {"resume", hr_cmd_resume, "hrun resume ID", "thaw a paused container"},
+    {"events", hr_cmd_events,
+     "hrun events [--stats] [--interval DURATION] ID",
+     "stream stats, OOM and exit events of a container (JSON lines)"},
+    {"stats", hr_cmd_stats,
+     "hrun stats [--no-stream] [--format table|json] [ID...]",
+     "live CPU, memory, pids and block I/O of running containers"},
+    {"update", hr_cmd_update,
+     "hrun update [--resources FILE|-] [--memory N] [--memory-swap N] "
+     "[--memory-reservation N] [--cpu-shares N] [--cpu-quota N] "
+     "[--cpu-period N] [--cpu-burst N] [--cpu-idle 0|1] [--cpuset-cpus L] "
+     "[--cpuset-mems L] [--pids-limit N] [--blkio-weight N] ID\n"
+     "       (memory sizes take k, m, g suffixes; -1 is unlimited)",
+     "change the resource limits of a container"},
     {"spec", hr_cmd_spec,
      "hrun spec [--bundle DIR] [--rootless] [--profile NAME]",
      "write a config.json (hardened profile by default)"},
@@ -90,7 +103,15 @@ int main(int argc, char **argv) {
   g.cgroup_root = getenv("HRUN_CGROUP_ROOT");
   if (!g.cgroup_root)
     g.cgroup_root = "/sys/fs/cgroup";
-  enum { O_ROOT = 256, O_LOG, O_LOGFMT, O_DEBUG, O_SYSTEMD, O_ROOTLESS, O_CRIU };
+  enum {
+    O_ROOT = 256,
+    O_LOG,
+    O_LOGFMT,
+    O_DEBUG,
+    O_SYSTEMD,
+    O_ROOTLESS,
+    O_CRIU
+  };
   static const struct option opts[] = {
       {"root", required_argument, NULL, O_ROOT},
       {"log", required_argument, NULL, O_LOG},

@@ -13,7 +13,8 @@
 
 extern char **environ;
 
-#define REQUIRED_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+#define REQUIRED_SEALS                                                         \
+  (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
 bool hr_self_exe_is_sealed(int fd) {
   int seals = fcntl(fd, F_GET_SEALS);
@@ -21,8 +22,7 @@ bool hr_self_exe_is_sealed(int fd) {
 }
 
 static bool needs_protection(const char *cmd) {
-  return !strcmp(cmd, "create") || !strcmp(cmd, "run") ||
-         !strcmp(cmd, "exec");
+  return !strcmp(cmd, "create") || !strcmp(cmd, "run") || !strcmp(cmd, "exec");
 }
 
 int hr_self_exe_protect(const char *cmd, char **argv, hr_error_t *err) {

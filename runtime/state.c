@@ -334,13 +334,12 @@ json_t *hr_state_to_json(const struct hr_state *s, enum hr_status status) {
                         s->id ? s->id : "", "status", hr_status_name(status));
   if (!o)
     return NULL;
-  json_object_set_new(o, "pid", json_integer(status == HR_STATUS_STOPPED
-                                                 ? 0
-                                                 : (json_int_t)s->pid));
+  json_object_set_new(
+      o, "pid",
+      json_integer(status == HR_STATUS_STOPPED ? 0 : (json_int_t)s->pid));
   json_object_set_new(o, "bundle", json_string(s->bundle ? s->bundle : ""));
   json_object_set_new(o, "rootfs", json_string(s->rootfs ? s->rootfs : ""));
-  json_object_set_new(o, "created",
-                      json_string(s->created ? s->created : ""));
+  json_object_set_new(o, "created", json_string(s->created ? s->created : ""));
   json_object_set_new(o, "owner", json_string(s->owner ? s->owner : ""));
   json_object_set(o, "annotations",
                   s->annotations ? s->annotations : json_object());

@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "hrun/container.h"
 
@@ -35,6 +36,9 @@ int hr_cli_getopt(const char *cmd, int argc, char **argv,
                   const struct option *opts);
 /* Exactly one container id as the remaining argument, validated. */
 int hr_cli_take_id(const char *cmd, int argc, char **argv, const char **id);
+/* A memory size as runc's flags take it: bytes, "512m", "1.5g", "2GiB"
+ * (binary multiples k..p, case-insensitive). 0 or -1 on a bad value. */
+int hr_cli_parse_ram(const char *s, int64_t *out);
 
 int hr_cmd_create(struct hr_globals *g, int argc, char **argv);
 int hr_cmd_run(struct hr_globals *g, int argc, char **argv);
@@ -49,7 +53,10 @@ int hr_cmd_features(struct hr_globals *g, int argc, char **argv);
 int hr_cmd_ps(struct hr_globals *g, int argc, char **argv);
 int hr_cmd_pause(struct hr_globals *g, int argc, char **argv);
 int hr_cmd_resume(struct hr_globals *g, int argc, char **argv);
+int hr_cmd_events(struct hr_globals *g, int argc, char **argv);
+int hr_cmd_stats(struct hr_globals *g, int argc, char **argv);
 int hr_cmd_profile(struct hr_globals *g, int argc, char **argv);
 int hr_cmd_audit(struct hr_globals *g, int argc, char **argv);
+int hr_cmd_update(struct hr_globals *g, int argc, char **argv);
 
 #endif

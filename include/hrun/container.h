@@ -22,8 +22,8 @@ struct hr_globals {
 };
 
 enum hr_create_mode {
-  HR_MODE_CREATE,   /* init waits on the exec fifo for `start` */
-  HR_MODE_RUN,      /* init starts at once; hrun waits and reports */
+  HR_MODE_CREATE, /* init waits on the exec fifo for `start` */
+  HR_MODE_RUN,    /* init starts at once; hrun waits and reports */
   HR_MODE_RUN_DETACH
 };
 

@@ -34,6 +34,8 @@ void hr_error_free(hr_error_t *err);
 static inline const char *hr_error_msg(hr_error_t err) {
   return err && err->msg ? err->msg : "unknown error";
 }
-static inline int hr_error_errno(hr_error_t err) { return err ? err->errnum : 0; }
+static inline int hr_error_errno(hr_error_t err) {
+  return err ? err->errnum : 0;
+}
 
 #endif

@@ -29,11 +29,11 @@ struct hr_state {
   char *bundle, *rootfs;
   char *created; /* RFC3339Nano */
   char *owner;
-  json_t *annotations; /* object, owned */
+  json_t *annotations;              /* object, owned */
   char *cgroup_mount, *cgroup_path; /* NULL when no cgroup was made */
-  bool shared_pidns; /* no private pid namespace: kill --all on delete */
+  bool shared_pidns;  /* no private pid namespace: kill --all on delete */
   bool has_poststart; /* start must load the config to run the hooks */
-  json_t *extra;     /* fields other modules persist (exit record), owned */
+  json_t *extra;      /* fields other modules persist (exit record), owned */
 };
 
 const char *hr_status_name(enum hr_status s);

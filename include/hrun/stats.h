@@ -99,6 +99,10 @@ char *hr_stats_runc_json(const struct hr_cgroup_stats *s);
  * ,"data":DATA when data_json is not NULL. malloc'd. */
 char *hr_event_json(const char *type, const char *id, const char *data_json);
 
+/* Sizes as docker prints them: binary "7.824MiB" (%.4g) or decimal
+ * "1.05MB" (%.3g). */
+void hr_stats_human(char *buf, size_t n, uint64_t v, bool binary);
+
 /* docker's memory usage: memory.current minus inactive_file. */
 uint64_t hr_stats_mem_usage(const struct hr_cgroup_stats *s);
 

@@ -30,9 +30,15 @@ TEST(signal_names_and_numbers) {
   struct {
     const char *s;
     int sig;
-  } ok[] = {{"KILL", SIGKILL},   {"SIGKILL", SIGKILL},        {"sigterm", SIGTERM},
-            {"term", SIGTERM},   {"9", 9},                    {"15", 15},
-            {"RTMIN", SIGRTMIN}, {"RTMIN+2", SIGRTMIN + 2},   {"SIGRTMAX-1", SIGRTMAX - 1},
+  } ok[] = {{"KILL", SIGKILL},
+            {"SIGKILL", SIGKILL},
+            {"sigterm", SIGTERM},
+            {"term", SIGTERM},
+            {"9", 9},
+            {"15", 15},
+            {"RTMIN", SIGRTMIN},
+            {"RTMIN+2", SIGRTMIN + 2},
+            {"SIGRTMAX-1", SIGRTMAX - 1},
             {"WINCH", SIGWINCH}};
   for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
     hr_error_t err = NULL;
@@ -44,8 +50,8 @@ TEST(signal_names_and_numbers) {
 }
 
 TEST(signal_rejects_invalid) {
-  const char *bad[] = {"", "0", "-1", "65", "FOO", "SIG", "9x", "RTMIN-1",
-                       "RTMAX+1", "RTMIN+99", " 9"};
+  const char *bad[] = {"",   "0",       "-1",      "65",       "FOO", "SIG",
+                       "9x", "RTMIN-1", "RTMAX+1", "RTMIN+99", " 9"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     _cleanup_error_ hr_error_t err = NULL;
     int sig = 0;
