@@ -502,10 +502,7 @@ int hr_container_exec(const struct hr_exec_opts *o, int *exit_code,
     ret = 0;
     goto out;
   }
-  if (master >= 0)
-    ret = hr_exec_tty_proxy(r.pidfd, master, exit_code, err);
-  else
-    ret = hr_pidfd_wait(r.pidfd, exit_code, err);
+  ret = hr_exec_wait(r.pidfd, master, exit_code, err);
   if (ret < 0)
     *exit_code = 1;
 out:

@@ -65,12 +65,12 @@ int hr_env_set(char ***env, size_t *n, const char *kv, hr_error_t *err);
 int hr_container_exec(const struct hr_exec_opts *o, int *exit_code,
                       hr_error_t *err);
 
-/* Foreground exec with a terminal and no --console-socket: copy stdin to
- * the pty master and the master to stdout (stdin in raw mode when it is a
- * terminal), keep the pty's size in step with stdin's (SIGWINCH), forward
- * other signals to the process and wait for it. Returns its exit code like
- * hr_container_wait. The signals of hr_forward_signals_block must already
- * be blocked. */
-int hr_exec_tty_proxy(int pidfd, int master, int *exit_code, hr_error_t *err);
+/* Foreground exec: forward the signals hr_forward_signals_block blocks
+ * (already blocked by the caller) to the process and wait for it; returns
+ * its exit code (128+signal when signalled). With master >= 0 (a terminal
+ * without --console-socket) also copy stdin to the pty master and the
+ * master to stdout (stdin in raw mode when it is a terminal) and keep the
+ * pty's size in step with stdin's (SIGWINCH). */
+int hr_exec_wait(int pidfd, int master, int *exit_code, hr_error_t *err);
 
 #endif

@@ -1,5 +1,6 @@
-/* Foreground `exec -t` without --console-socket: hrun holds the pty
- * master and relays it to its own stdio, as runc does. */
+/* Foreground exec: wait for the process, forwarding signals; with a
+ * terminal and no --console-socket, hrun also holds the pty master and
+ * relays it to its own stdio, as runc does. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -86,26 +87,28 @@ static void relay_events(struct relay *r, const struct pollfd *pm,
   }
 }
 
-int hr_exec_tty_proxy(int pidfd, int master, int *exit_code, hr_error_t *err) {
+int hr_exec_wait(int pidfd, int master, int *exit_code, hr_error_t *err) {
   sigset_t set;
   hr_forward_signals_block(&set);
   _cleanup_close_ int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
   if (sfd < 0)
     return hr_error_set(err, errno, "signalfd");
-  int fl = fcntl(master, F_GETFL);
-  if (fl < 0 || fcntl(master, F_SETFL, fl | O_NONBLOCK) < 0)
+  int fl = master >= 0 ? fcntl(master, F_GETFL) : 0;
+  if (fl < 0 || (master >= 0 && fcntl(master, F_SETFL, fl | O_NONBLOCK) < 0))
     return hr_error_set(err, errno, "terminal: set the pty master nonblocking");
 
   struct termios saved;
   bool raw = false;
-  if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
+  if (master >= 0 && isatty(STDIN_FILENO) &&
+      tcgetattr(STDIN_FILENO, &saved) == 0) {
     struct termios t = saved;
     cfmakeraw(&t);
     raw = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;
     copy_winsize(master);
   }
 
-  struct relay r = {.master = master, .stdin_open = true, .master_open = true};
+  struct relay r = {
+      .master = master, .stdin_open = master >= 0, .master_open = master >= 0};
   int ret = 0;
   for (;;) {
     struct pollfd pfd[4] = {
@@ -124,14 +127,15 @@ int hr_exec_tty_proxy(int pidfd, int master, int *exit_code, hr_error_t *err) {
     }
     struct signalfd_siginfo si;
     while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-      if (si.ssi_signo == SIGWINCH)
+      if (si.ssi_signo == SIGWINCH && master >= 0)
         copy_winsize(master); /* the kernel signals the pty's foreground */
       else
         syscall(SYS_pidfd_send_signal, pidfd, (int)si.ssi_signo, NULL, 0);
     }
     relay_events(&r, &pfd[2], &pfd[3]);
     if (pfd[0].revents & (POLLIN | POLLHUP)) {
-      drain(master);
+      if (master >= 0)
+        drain(master);
       siginfo_t ws;
       memset(&ws, 0, sizeof(ws));
       if (waitid(P_PIDFD, (id_t)pidfd, &ws, WEXITED) < 0)
