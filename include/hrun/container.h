@@ -63,8 +63,6 @@ int hr_container_start_run(const struct hr_create_opts *o,
 /* Wait for the init, forwarding signals; returns the exit code
  * (128+signal when signalled). */
 int hr_container_wait(struct hr_container *c, int *exit_code, hr_error_t *err);
-/* The same for any child of ours given by its pidfd (exec). */
-int hr_pidfd_wait(int pidfd, int *exit_code, hr_error_t *err);
 void hr_container_release(struct hr_container *c);
 /* Block the signals `run` forwards (before create, so none is lost). */
 #include <signal.h>
