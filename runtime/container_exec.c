@@ -462,7 +462,8 @@ static int prepare(const struct hr_exec_opts *o, struct exec_run *r,
     return -1;
   /* the container's filter: its linux.seccomp, else the default profile
    * unless the container opted out */
-  if (hr_seccomp_prepare(&r->cfg, &r->prog, &r->have_prog, err) < 0)
+  if (hr_seccomp_prepare_cached(&r->cfg, o->g->root, &r->prog, &r->have_prog,
+                                err) < 0)
     return -1;
   if (open_cgroup(r, err) < 0 || open_console(o, r, err) < 0)
     return -1;
