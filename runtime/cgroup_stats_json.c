@@ -287,3 +287,16 @@ char *hr_event_json(const char *type, const char *id, const char *data_json) {
   }
   return b.s;
 }
+
+void hr_stats_human(char *buf, size_t n, uint64_t v, bool binary) {
+  static const char *const bin[] = {"B",   "KiB", "MiB", "GiB",
+                                    "TiB", "PiB", "EiB"};
+  static const char *const dec[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
+  double base = binary ? 1024.0 : 1000.0, x = (double)v;
+  size_t u = 0;
+  while (x >= base && u < 6) {
+    x /= base;
+    u++;
+  }
+  snprintf(buf, n, binary ? "%.4g%s" : "%.3g%s", x, binary ? bin[u] : dec[u]);
+}
