@@ -33,6 +33,38 @@ passed=0 failed=0 skipped=0
 timeout_s=${HRUN_TEST_TIMEOUT:-900}
 n=0
 
+CG=/sys/fs/cgroup
+CGH=$CG/harness
+
+# cleanup_leftovers: kill what a test file left behind: processes in the
+# harness cgroup (other than PID 1 and this runner) and populated cgroups
+# outside it (leaked containers).  Reported, not counted as failures.
+cleanup_leftovers() {
+    local procs p c leaked=() n=0 try
+    for try in 1 2 3; do
+        mapfile -t procs <"$CGH/cgroup.procs"
+        for p in "${procs[@]}"; do
+            [ "$p" = 1 ] || [ "$p" = $$ ] && continue
+            kill -9 "$p" 2>/dev/null && n=$((n + 1))
+        done
+        [ ${#procs[@]} -le 2 ] && break
+        sleep 0.1
+    done
+    [ $n = 0 ] || echo "# $name: killed $n leftover process(es) of the test file"
+    for c in "$CG"/*/ "$CG"/*/*/ "$CG"/*/*/*/; do
+        c=${c%/}
+        [ "$c" = "$CGH" ] && continue
+        [ -e "$c/cgroup.events" ] || continue
+        [[ $(<"$c/cgroup.events") == *"populated 1"* ]] || continue
+        case " ${leaked[*]} " in *" ${c%/*} "*) continue ;; esac # parent listed
+        leaked+=("$c")
+    done
+    if [ ${#leaked[@]} -gt 0 ]; then
+        echo "# $name: leaked populated cgroups (killed): ${leaked[*]#"$CG"}"
+        for c in "${leaked[@]}"; do echo 1 >"$c/cgroup.kill"; done
+    fi
+}
+
 # Every exec costs ~50 ms under TCG: stick to builtins in this loop.
 while IFS= read -r f; do
     [ -n "$f" ] || continue
@@ -53,8 +85,16 @@ while IFS= read -r f; do
     echo "=== $name"
     echo "$name" >"$OUT/current"
     start=${EPOCHREALTIME/./}
-    (mkdir -p "$scratch" && cd "$scratch" && exec timeout -k 10 "$tmo" bash "$f") </dev/null 2>&1 | tee "$log"
-    rc=${PIPESTATUS[0]}
+    # Output goes to the log and is streamed by tail, which (unlike a pipe)
+    # does not wait for daemons that keep the file open.
+    (mkdir -p "$scratch" && cd "$scratch" && exec timeout -k 10 "$tmo" bash "$f") </dev/null >"$log" 2>&1 &
+    tpid=$!
+    tail -s 0.2 --pid=$tpid -n +1 -f "$log" &
+    tailpid=$!
+    wait $tpid
+    rc=$?
+    wait $tailpid
+    cleanup_leftovers
     dur=$(((${EPOCHREALTIME/./} - start) / 100000))
     p=0 fl=0 s=0
     while IFS= read -r line; do

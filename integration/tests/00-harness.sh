@@ -12,7 +12,7 @@ test_cgroup2() {
         assert_contains " $avail " " $c " "controller $c available"
     done
     assert_eq "$enabled" "$avail" "all controllers enabled in the root"
-    assert_eq "$(cgroup_of $$)" /harness "harness runs in a child cgroup"
+    assert_eq "$(cgroup_of $$)" /harness "tests run in the /harness child cgroup"
 }
 t_run "cgroup2 mounted, all controllers delegated" test_cgroup2
 
