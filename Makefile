@@ -58,6 +58,18 @@ $(BUILD)/probe: tests/probe/probe.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -o $@ $<
 
+# bench helper: static workloads (spin, alloc, forks, O_DIRECT I/O) run in
+# busybox bundles by integration/bench/
+$(BUILD)/benchload: tests/helpers/benchload.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -pthread \
+		-o $@ $<
+
+# lifecycle and enforcement benchmarks against crun and runc, in the VM;
+# results in build/bench/ (docs/benchmarks.md). QUICK=1: a short run.
+bench: all $(BUILD)/benchload
+	HRUN_BUILD=$(BUILD) QUICK=$(QUICK) integration/bench/run.sh
+
 $(BUILD)/unit-tests: $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC)) $(BUILD)/libhrun.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
