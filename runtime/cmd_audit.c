@@ -83,9 +83,10 @@ int hr_cmd_audit(struct hr_globals *g, int argc, char **argv) {
     }
     puts(text);
   } else {
-    hr_audit_print_text(&rep, bundle, stdout);
     if (profile)
-      printf("(with profile %s%s applied)\n", profile, force ? " --force" : "");
+      printf("with profile %s%s applied in memory\n", profile,
+             force ? " --force" : "");
+    hr_audit_print_text(&rep, bundle, stdout);
     if (code)
       printf("below the minimum score %d%%\n", min_score);
   }
