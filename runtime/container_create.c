@@ -312,6 +312,8 @@ int hr_container_create(const struct hr_create_opts *o, struct hr_container *c,
     if (json_is_object(a))
       c->state.annotations = json_incref(a);
   }
+  /* exec must apply the same profile the container was created with */
+  c->state.extra = hr_profile_state_record(o->profile, o->profile_force);
   if (prepare_cgroup(o, c, &cg, err) < 0)
     goto out;
   HR_TEST_PHASE("after-cgroup");

@@ -26,6 +26,7 @@
 #include "hrun/init_exec.h"
 #include "hrun/log.h"
 #include "hrun/process_setup.h"
+#include "hrun/profile.h"
 #include "hrun/seccomp.h"
 #include "hrun/sync.h"
 #include "hrun/terminal.h"
@@ -454,7 +455,8 @@ static int prepare(const struct hr_exec_opts *o, struct exec_run *r,
   r->have_state = true;
   if (check_status(o, r, err) < 0 || open_namespaces(r, err) < 0)
     return -1;
-  if (hr_config_load(r->st.bundle, &r->cfg, err) < 0)
+  /* the config as created: with the profile create applied, if any */
+  if (hr_profile_state_config_load(&r->st, &r->cfg, err) < 0)
     return hr_error_wrap(err, "bundle %s", r->st.bundle);
   if (hr_exec_build_process(o, &r->cfg, &r->proc, err) < 0 ||
       check_unsupported(&r->proc, err) < 0 ||

@@ -10,6 +10,7 @@
 #include "hrun/cleanup.h"
 #include "hrun/json_field.h"
 #include "hrun/log.h"
+#include "hrun/state.h"
 
 extern const char hr_profile_hardened_json[], hr_profile_dev_json[],
     hr_profile_prod_json[];
@@ -207,4 +208,20 @@ int hr_profile_config_load(const char *bundle, const char *profile, bool force,
     return hr_error_wrap(err, "config.json with profile %s", profile);
   hr_log_debug("profile %s applied%s", profile, force ? " with --force" : "");
   return 0;
+}
+
+json_t *hr_profile_state_record(const char *profile, bool force) {
+  if (!profile || !strcmp(profile, HR_PROFILE_NONE))
+    return NULL;
+  return json_pack("{s:{s:s,s:b}}", "profile", "name", profile, "force", force);
+}
+
+int hr_profile_state_config_load(const struct hr_state *s,
+                                 struct hr_config *out, hr_error_t *err) {
+  json_t *rec = s->extra ? json_object_get(s->extra, "profile") : NULL;
+  const char *name = json_string_value(json_object_get(rec, "name"));
+  bool force = json_is_true(json_object_get(rec, "force"));
+  if (rec && !name)
+    return hr_error_set(err, 0, "state: profile record without a name");
+  return hr_profile_config_load(s->bundle, name, force, out, err);
 }

@@ -72,4 +72,13 @@ int hr_profile_lookup_user(const char *rootfs, const char *name, uint32_t *uid,
 int hr_profile_config_load(const char *bundle, const char *profile, bool force,
                            struct hr_config *out, hr_error_t *err);
 
+/* What create records in the container state ("profile": {"name", "force"}
+ * in hr_state.extra), so later commands (exec) see the config the container
+ * was made with, not the bundle's file alone. NULL profile: nothing. */
+json_t *hr_profile_state_record(const char *profile, bool force);
+/* The bundle's config with the profile recorded in the state applied. */
+struct hr_state;
+int hr_profile_state_config_load(const struct hr_state *s,
+                                 struct hr_config *out, hr_error_t *err);
+
 #endif

@@ -13,6 +13,7 @@
 #include "hrun/config.h"
 #include "hrun/json_field.h"
 #include "hrun/profile.h"
+#include "hrun/state.h"
 #include "unit.h"
 
 static json_t *J(const char *text) {
@@ -418,4 +419,29 @@ TEST(profile_config_load) {
   hr_config_free(&prof);
   CHECK_INT(hr_profile_config_load(bundle, "nope", false, &prof, &err), -1);
   CHECK_CONTAINS(hr_error_msg(err), "unknown profile");
+}
+
+/* create records the profile in the state; exec loads the same config */
+TEST(profile_state_record) {
+  CHECK(hr_profile_state_record(NULL, false) == NULL);
+  CHECK(hr_profile_state_record("none", false) == NULL);
+  _cleanup_free_ char *bundle = unit_tmpdir();
+  char p[4096];
+  snprintf(p, sizeof(p), "%s/config.json", bundle);
+  _cleanup_free_ char *spec = unit_read_file("fixtures/audit/runc-spec.json");
+  CHECK_INT(unit_write_file(p, spec), 0);
+  struct hr_state st = {.bundle = bundle};
+  struct hr_config cfg;
+  _cleanup_error_ hr_error_t err = NULL;
+  /* no record: the file as written */
+  CHECK_INT(hr_profile_state_config_load(&st, &cfg, &err), 0);
+  CHECK(cfg.process.caps.bounding != (1ULL << 10));
+  hr_config_free(&cfg);
+  st.extra = hr_profile_state_record("hardened", true);
+  CHECK(st.extra != NULL);
+  CHECK_INT(hr_profile_state_config_load(&st, &cfg, &err), 0);
+  CHECK_INT(cfg.process.caps.bounding, 1ULL << 10);
+  CHECK(cfg.linux.resources.pids.limit.set);
+  hr_config_free(&cfg);
+  json_decref(st.extra);
 }

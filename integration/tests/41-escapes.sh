@@ -1,0 +1,288 @@
+#!/bin/bash
+# timeout: 2400
+# Escape regression tests: each is an attempt that must fail, checked from
+# outside the container (the host binary, the host's mount table and files,
+# /proc/PID/status) or with the static probe (build/probe) inside.
+. "${HRUN_LIB:?run this via integration/vm.sh}"
+
+ROOT=$T_TMP/state
+H() { hrun --root "$ROOT" "$@"; }
+PROBE=${HRUN_PROBE:-$(dirname "$HRUN")/probe}
+status_field() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status"; }
+require_probe() {
+    [ -x "$PROBE" ] && return 0
+    t_skip "probe not built ($PROBE; make builds it)"
+}
+# put_probe BUNDLE [NAME]: the static probe as /NAME (default probe)
+put_probe() { cp "$PROBE" "$1/rootfs/${2:-probe}"; }
+mounts_now() { wc -l </proc/self/mountinfo; }
+
+# ---- the runtime binary ------------------------------------------------------------
+
+test_exe_overwrite_during_create() {
+    require_hrun
+    require_probe
+    local id pid exe before_host before_copy out
+    id=$(unique_id exe)
+    mk_bundle b -- true
+    put_probe b
+    before_host=$(sha256sum <"$HRUN")
+    before_copy=$(sha256sum <"$(hrun_bin)")
+    t_defer "hrun --root $ROOT delete -f $id >/dev/null 2>&1"
+    H create --bundle b --pid-file "$T_TMP/$id.pid" "$id"
+    pid=$(cat "$T_TMP/$id.pid")
+    # until start, the container's init is hrun itself: from a sealed memfd
+    exe=$(readlink "/proc/$pid/exe")
+    t_log "init exe: $exe"
+    assert_contains "$exe" "memfd:" "the init runs from a memfd"
+    assert_eq "$("$PROBE" seals "/proc/$pid/exe")" "seals=0xf" \
+        "sealed against write, grow, shrink and further seals"
+    out=$("$PROBE" openwrite "/proc/$pid/exe")
+    t_log "host side: $out"
+    assert_match "$out" '^(open=ETXTBSY|open=EPERM|write=EPERM)$' "writing the init's exe fails"
+    # as the container would: a process in it opens /proc/1/exe
+    out=$(H exec "$id" /probe openwrite /proc/1/exe 2>&1 || true)
+    t_log "container side: $out"
+    assert_match "$out" '^(read|open|write)=E[A-Z]+$' "writing /proc/1/exe from inside fails"
+    assert_eq "$(sha256sum <"$HRUN")" "$before_host" "host build/hrun unchanged"
+    assert_eq "$(sha256sum <"$(hrun_bin)")" "$before_copy" "the executed copy unchanged"
+}
+t_run "/proc/PID/exe of the created init is a sealed memfd; writing it fails" test_exe_overwrite_during_create
+
+test_exe_overwrite_during_exec() {
+    require_hrun
+    require_probe
+    local id pid epid exe out before
+    id=$(unique_id exe2)
+    mk_bundle b -- sleep 100
+    before=$(sha256sum <"$(hrun_bin)")
+    t_defer "hrun --root $ROOT delete -f $id >/dev/null 2>&1"
+    H create --bundle b --pid-file "$T_TMP/$id.pid" "$id"
+    H start "$id"
+    pid=$(cat "$T_TMP/$id.pid")
+    wait_for 10 grep -q sleep "/proc/$pid/cmdline"
+    "$(hrun_bin)" --root "$ROOT" exec "$id" sleep 1000 &
+    epid=$!
+    t_defer "kill $epid 2>/dev/null; wait $epid 2>/dev/null"
+    # hrun exec re-executes itself from the memfd before it does anything,
+    # and stays (waiting for sleep) until killed
+    wait_for 30 sh -c "readlink /proc/$epid/exe | grep -q memfd:"
+    exe=$(readlink "/proc/$epid/exe")
+    t_log "hrun exec: $exe"
+    assert_contains "$exe" "memfd:"
+    assert_eq "$("$PROBE" seals "/proc/$epid/exe")" "seals=0xf"
+    out=$("$PROBE" openwrite "/proc/$epid/exe")
+    t_log "$out"
+    assert_match "$out" '^(open=ETXTBSY|open=EPERM|write=EPERM)$'
+    assert_eq "$(sha256sum <"$(hrun_bin)")" "$before"
+}
+t_run "hrun exec runs from a sealed memfd; writing its exe fails" test_exe_overwrite_during_exec
+
+# ---- fds and cwd ---------------------------------------------------------------------
+
+test_leaked_fd_and_cwd() {
+    require_hrun
+    local id pid
+    mkdir -p hostdir
+    echo secret >hostdir/secret
+    exec 9<hostdir
+    t_defer "exec 9<&-"
+    # a cwd through the leaked fd: refused
+    mk_bundle c1 --cwd /proc/self/fd/9 -- cat secret
+    run H run --bundle c1 "$(unique_id)"
+    assert_ne "$status" 0
+    assert_not_contains "$output" secret
+    assert_contains "$output" "outside the container root"
+    # the container's process holds only 0-2, checked from outside
+    id=$(unique_id fds)
+    mk_bundle c2 -- sleep 100
+    t_defer "hrun --root $ROOT delete -f $id >/dev/null 2>&1"
+    H create --bundle c2 --pid-file "$T_TMP/$id.pid" "$id" </dev/null >/dev/null 2>&1
+    H start "$id"
+    pid=$(cat "$T_TMP/$id.pid")
+    wait_for 10 grep -q sleep "/proc/$pid/cmdline"
+    assert_eq "$(ls /proc/$pid/fd | sort -n | xargs)" "0 1 2"
+    # exec --cwd through an fd the exec'd process would inherit: refused
+    run H exec --cwd /proc/self/fd/9 "$id" cat secret
+    assert_ne "$status" 0
+    assert_not_contains "$output" secret
+    # and exec sees only 0-2 as well
+    run H exec "$id" sh -c 'ls /proc/self/fd | sort -n | xargs'
+    assert_eq "$output" "0 1 2 3" "stdio + the ls dir fd"
+}
+t_run "a leaked host fd is not inherited; cwd /proc/self/fd/N is refused" test_leaked_fd_and_cwd
+
+# ---- mount destinations and rootfs links ----------------------------------------------
+
+test_mount_destination_links() {
+    require_hrun
+    local before after
+    mk_bundle m --rw --mounts-extra '{"destination": "/dotdot/hrun-esc-a", "type": "tmpfs", "source": "tmpfs"},
+    {"destination": "/slash/hrun-esc-b", "type": "tmpfs", "source": "tmpfs"},
+    {"destination": "/rootlink", "type": "tmpfs", "source": "tmpfs"}' \
+        -- sh -c 'grep -c hrun-esc /proc/self/mountinfo'
+    ln -s .. m/rootfs/dotdot  # naively: the bundle dir
+    ln -s / m/rootfs/slash    # naively: the host's /
+    ln -s ../../../../../../var m/rootfs/rootlink
+    before=$(mounts_now)
+    run H run --bundle m "$(unique_id)"
+    after=$(mounts_now)
+    t_log "$output"
+    assert_eq "$after" "$before" "host mount table unchanged"
+    assert_not_exists m/hrun-esc-a "nothing created in the bundle dir"
+    assert_not_exists /hrun-esc-b "nothing created in the host's /"
+    assert_not_exists /hrun-esc-a
+    if [ "$status" = 0 ]; then
+        assert_eq "$output" 2 "both mounts inside the container"
+        assert_exists m/rootfs/hrun-esc-a
+        assert_exists m/rootfs/hrun-esc-b
+    fi
+}
+t_run "mount destinations through links to .. and / stay inside the rootfs" test_mount_destination_links
+
+test_proc_link_refused() {
+    require_hrun
+    local before
+    mk_bundle p -- true
+    rmdir p/rootfs/proc
+    ln -s ../../../../../../proc p/rootfs/proc
+    before=$(mounts_now)
+    run H run --bundle p "$(unique_id)"
+    assert_ne "$status" 0 "a /proc symlink is refused"
+    assert_contains "$output" '"/proc"'
+    assert_eq "$(mounts_now)" "$before" "nothing mounted on the host"
+}
+t_run "a rootfs whose /proc is a symlink out is refused" test_proc_link_refused
+
+test_dev_link() {
+    require_hrun
+    local before d
+    for d in abs rel image; do
+        rm -rf hostdev-$d
+        mkdir hostdev-$d
+    done
+    # /dev -> an absolute host path, with the config's /dev tmpfs
+    mk_bundle d1 -- sh -c 'stat -c "%F %t:%T" /dev/null'
+    rm -rf d1/rootfs/dev
+    ln -s "$PWD/hostdev-abs" d1/rootfs/dev
+    # /dev -> ../../hostdev-rel (naively next to the bundle)
+    mk_bundle d2 -- sh -c 'stat -c "%F %t:%T" /dev/null'
+    rm -rf d2/rootfs/dev
+    ln -s ../../hostdev-rel d2/rootfs/dev
+    # no /dev mount: the image's /dev is used and hrun creates the nodes
+    mk_bundle d3 --rw -- sh -c 'stat -c "%F %t:%T" /dev/null'
+    sed -i '/"destination": "\/dev",/,+1d; /"destination": "\/dev\/pts"/,+1d; /"destination": "\/dev\/shm"/,+1d; /"destination": "\/dev\/mqueue"/,+1d' d3/config.json
+    rm -rf d3/rootfs/dev
+    ln -s "$PWD/hostdev-image" d3/rootfs/dev
+    local hostdev_n
+    hostdev_n=$(ls -A /dev | wc -l)
+    for b in d1 d2 d3; do
+        before=$(mounts_now)
+        run H run --bundle $b "$(unique_id)"
+        t_log "$b: status $status: $output"
+        assert_eq "$(mounts_now)" "$before" "$b: host mount table unchanged"
+        if [ "$status" = 0 ]; then
+            assert_eq "$output" "character special file 1:3" "$b: the real null device"
+        fi
+    done
+    assert_eq "$(ls -A hostdev-abs)" "" "nothing created in the absolute target"
+    assert_eq "$(ls -A hostdev-rel)" "" "nothing created in the relative target"
+    assert_eq "$(ls -A hostdev-image)" "" "no device nodes on the host"
+    assert_eq "$(ls -A /dev | wc -l)" "$hostdev_n" "host /dev unchanged"
+}
+t_run "a rootfs whose /dev is a symlink: neutralised inside or refused" test_dev_link
+
+test_dev_null_to_procfs() {
+    require_hrun
+    local modprobe
+    modprobe=$(cat /proc/sys/kernel/modprobe)
+    mk_bundle n --rw -- sh -c 'echo /tmp/evil >/dev/null; stat -c "%F %t:%T" /dev/null'
+    sed -i '/"destination": "\/dev",/,+1d; /"destination": "\/dev\/pts"/,+1d; /"destination": "\/dev\/shm"/,+1d; /"destination": "\/dev\/mqueue"/,+1d' n/config.json
+    ln -s /proc/sys/kernel/modprobe n/rootfs/dev/null
+    run H run --bundle n "$(unique_id)"
+    t_log "status $status: $output"
+    if [ "$status" = 0 ]; then
+        assert_eq "$output" "character special file 1:3"
+    fi
+    assert_eq "$(cat /proc/sys/kernel/modprobe)" "$modprobe" "kernel.modprobe untouched"
+}
+t_run "/dev/null symlinked to a procfs file never reaches procfs" test_dev_null_to_procfs
+
+# ---- capabilities ----------------------------------------------------------------------
+
+test_caps_exact() {
+    require_hrun
+    local id pid
+    id=$(unique_id caps)
+    mk_bundle c -- sleep 100
+    # bounding NET_BIND_SERVICE(10) CHOWN(0) SETUID(7); effective CHOWN;
+    # permitted NET_BIND_SERVICE CHOWN; no inheritable, no ambient
+    sed -i 's/"bounding": \[[^]]*\], "effective": \[[^]]*\], "permitted": \[[^]]*\]/"bounding": ["CAP_NET_BIND_SERVICE", "CAP_CHOWN", "CAP_SETUID"], "effective": ["CAP_CHOWN"], "permitted": ["CAP_NET_BIND_SERVICE", "CAP_CHOWN"]/' c/config.json
+    grep -q CAP_SETUID c/config.json
+    t_defer "hrun --root $ROOT delete -f $id >/dev/null 2>&1"
+    H create --bundle c --pid-file "$T_TMP/$id.pid" "$id"
+    H start "$id"
+    pid=$(cat "$T_TMP/$id.pid")
+    wait_for 10 grep -q sleep "/proc/$pid/cmdline"
+    assert_eq "$(status_field $pid CapBnd)" 0000000000000481
+    assert_eq "$(status_field $pid CapEff)" 0000000000000001
+    assert_eq "$(status_field $pid CapPrm)" 0000000000000401
+    assert_eq "$(status_field $pid CapInh)" 0000000000000000
+    assert_eq "$(status_field $pid CapAmb)" 0000000000000000
+}
+t_run "CapBnd/CapEff/CapPrm exactly as configured, CapInh and CapAmb 0" test_caps_exact
+
+# ---- the default seccomp profile ---------------------------------------------------------
+
+test_default_seccomp_denies() {
+    require_hrun
+    require_probe
+    local out
+    mk_bundle s -- /probe sys unshare-user mount keyctl bpf af-alg unknown
+    put_probe s
+    out=$(H run --bundle s "$(unique_id)")
+    t_log "$out"
+    assert_eq "$out" "unshare-user=EPERM
+mount=EPERM
+keyctl=EPERM
+bpf=EPERM
+af-alg=EPERM
+unknown=ENOSYS"
+    # busybox's unshare -U fails the same way
+    mk_bundle s2 -- sh -c 'unshare -U true 2>&1; echo rc=$?'
+    out=$(H run --bundle s2 "$(unique_id)")
+    assert_contains "$out" "rc=1"
+    # the contrast: with the filter off, the kernel lets unshare and keyctl
+    # through, so the EPERMs above came from the profile
+    mk_bundle s3 --extra '"annotations": {"run.hrun.seccomp": "unconfined"}' \
+        -- /probe sys unshare-user keyctl unknown
+    put_probe s3
+    out=$(H run --bundle s3 "$(unique_id)")
+    t_log "unconfined: $out"
+    assert_eq "$out" "unshare-user=OK
+keyctl=OK
+unknown=ENOSYS"
+}
+t_run "default profile: unshare -U, mount, keyctl, bpf, AF_ALG EPERM; unknown syscall ENOSYS" test_default_seccomp_denies
+
+# ---- no_new_privs -----------------------------------------------------------------------
+
+test_nnp_setuid() {
+    require_hrun
+    require_probe
+    # the scratch dir is nosuid in the VM: a fresh tmpfs that is not
+    mkdir suidfs
+    mount -t tmpfs -o mode=755 tmpfs suidfs
+    t_defer "umount -l $PWD/suidfs"
+    mk_bundle suidfs/b --user 1000:1000 -- /suid-probe id
+    put_probe suidfs/b suid-probe
+    chown 0:0 suidfs/b/rootfs/suid-probe
+    chmod 4755 suidfs/b/rootfs/suid-probe
+    out=$(H run --bundle suidfs/b "$(unique_id)")
+    assert_eq "$out" "uid=1000 euid=1000" "setuid ignored under no_new_privs"
+    # the contrast: without no_new_privs the same binary does gain root
+    sed -i 's/"noNewPrivileges": true/"noNewPrivileges": false/' suidfs/b/config.json
+    out=$(H run --bundle suidfs/b "$(unique_id)")
+    assert_eq "$out" "uid=1000 euid=0" "(contrast) setuid works without it"
+}
+t_run "no_new_privs: a setuid-root binary does not gain privilege" test_nnp_setuid
