@@ -20,7 +20,7 @@ MEM=${HRUN_VM_MEM:-2G}
 SMP=${HRUN_VM_SMP:-2}
 ACCEL=${HRUN_VM_ACCEL:-auto}
 BOOT_TIMEOUT=${HRUN_VM_BOOT_TIMEOUT:-}
-RUN_TIMEOUT=${HRUN_VM_TIMEOUT:-3600}
+RUN_TIMEOUT=${HRUN_VM_TIMEOUT:-7200}
 DISK_SIZE=${HRUN_VM_DISK_SIZE:-64M}
 KEEP_RUNS=${HRUN_VM_KEEP_RUNS:-20}
 # Top-level modules for the initramfs; dependencies are resolved from each
@@ -41,7 +41,7 @@ for a in "$@"; do
     --shell) mode=shell ;;
     --build-initramfs) mode=initramfs ;;
     -h | --help)
-        sed -n '2,12p' "$0"
+        sed -n '2,10p' "$0"
         exit 0
         ;;
     -*) die "unknown option $a" ;;
@@ -231,11 +231,11 @@ done
 } >"$OUT/vm.conf"
 {
     printf 'export REPO=%q HRUN=%q HRUN_SHIM=%q\n' "$REPO" "$HRUN" "$HRUN_SHIM"
-    # pass through HRUN_* and TEST_* settings (HRUN_BUILD, HRUN_VERBOSE, ...)
+    # pass through HRUN_*, TEST_* and sanitizer settings
     while IFS='=' read -r k _; do
         case $k in HRUN | HRUN_SHIM) continue ;; esac
         printf 'export %s=%q\n' "$k" "${!k}"
-    done < <(env | grep -E '^(HRUN_[A-Z0-9_]*|TEST_[A-Z0-9_]*)=' | sort)
+    done < <(env | grep -E '^(HRUN_[A-Z0-9_]*|TEST_[A-Z0-9_]*|[AULMT]SAN_OPTIONS|UBSAN_OPTIONS)=' | sort)
 } >"$OUT/env.sh"
 printf '%s\n' "${abs[@]}" >"$OUT/tests"
 truncate -s "$DISK_SIZE" "$RUN/disk.img"
@@ -328,7 +328,7 @@ auto) ACCEL=$(accel_probe) ;;
 *) die "HRUN_VM_ACCEL must be auto, kvm or tcg" ;;
 esac
 if [ -z "$BOOT_TIMEOUT" ]; then
-    if [ "$ACCEL" = kvm ]; then BOOT_TIMEOUT=30; else BOOT_TIMEOUT=90; fi
+    if [ "$ACCEL" = kvm ]; then BOOT_TIMEOUT=60; else BOOT_TIMEOUT=180; fi
 fi
 
 # ---- interactive shell ----------------------------------------------------------
