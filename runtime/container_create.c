@@ -22,6 +22,7 @@
 #include "hrun/container_setup.h"
 #include "hrun/hooks.h"
 #include "hrun/log.h"
+#include "hrun/lsm.h"
 #include "hrun/profile.h"
 #include "hrun/sync.h"
 #include "hrun/terminal.h"
@@ -276,7 +277,7 @@ int hr_container_create(const struct hr_create_opts *o, struct hr_container *c,
     hr_error_set(err, 0, "config.json: process: is required");
     goto out;
   }
-  if (check_namespaces(cfg, err) < 0)
+  if (check_namespaces(cfg, err) < 0 || hr_lsm_check(cfg, "/sys", err) < 0)
     goto out;
   if (cfg->process.terminal && !o->console_socket && o->mode != HR_MODE_RUN) {
     hr_error_set(err, 0,

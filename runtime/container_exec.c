@@ -25,6 +25,7 @@
 #include "hrun/fds.h"
 #include "hrun/init_exec.h"
 #include "hrun/log.h"
+#include "hrun/lsm.h"
 #include "hrun/process_setup.h"
 #include "hrun/profile.h"
 #include "hrun/seccomp.h"
@@ -195,6 +196,8 @@ __attribute__((noreturn)) static void exec_child(const struct exec_child *a) {
     child_fail(a, HR_EXIT_NOT_FOUND, &err);
 
   prctl(PR_SET_PDEATHSIG, 0);
+  if (hr_lsm_apply_exec(p, &err) < 0)
+    child_fail(a, 1, &err);
   if (p->no_new_privileges && hr_no_new_privs(&err) < 0)
     child_fail(a, 1, &err);
   if (a->seccomp && p->no_new_privileges &&
@@ -265,21 +268,9 @@ static int open_namespaces(struct exec_run *r, hr_error_t *err) {
   return 0;
 }
 
-/* Settings hrun cannot apply are errors, never dropped. */
+/* An LSM label the host cannot apply is an error, never dropped. */
 static int check_unsupported(const struct hr_process *p, hr_error_t *err) {
-  if (p->apparmor_profile && *p->apparmor_profile)
-    return hr_error_set(err, 0,
-                        "apparmor profile \"%s\" specified (--apparmor or "
-                        "process.apparmorProfile), but hrun does not support "
-                        "AppArmor",
-                        p->apparmor_profile);
-  if (p->selinux_label && *p->selinux_label)
-    return hr_error_set(err, 0,
-                        "selinux label \"%s\" specified (--process-label or "
-                        "process.selinuxLabel), but hrun does not support "
-                        "SELinux",
-                        p->selinux_label);
-  return 0;
+  return hr_lsm_check_process(p, "/sys", err);
 }
 
 static int check_terminal(const struct hr_exec_opts *o,

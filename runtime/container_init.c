@@ -22,6 +22,7 @@
 #include "hrun/fds.h"
 #include "hrun/hooks.h"
 #include "hrun/init_exec.h"
+#include "hrun/lsm.h"
 #include "hrun/netlink.h"
 #include "hrun/process_setup.h"
 #include "hrun/rootfs.h"
@@ -298,6 +299,8 @@ __attribute__((noreturn)) void hr_init_main(const struct hr_init_args *a) {
   if (hr_hooks_run(cfg->hooks[HR_HOOK_START_CONTAINER],
                    cfg->n_hooks[HR_HOOK_START_CONTAINER], "startContainer",
                    state_json, &err) < 0)
+    fail(a, 1, &err);
+  if (hr_lsm_apply_exec(p, &err) < 0)
     fail(a, 1, &err);
   if (p->no_new_privileges && hr_no_new_privs(&err) < 0)
     fail(a, 1, &err);

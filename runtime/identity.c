@@ -61,28 +61,24 @@ static int switch_user(const struct hr_user *u, hr_error_t *err) {
 
 int hr_identity_apply(const struct hr_process *p, hr_error_t *err) {
   const struct hr_user *u = &p->user;
+  /* No capabilities in the config means none at all, as with runc: root
+   * in the container must not keep the runtime's full set. */
+  static const struct hr_caps none;
+  const struct hr_caps *caps = p->has_caps ? &p->caps : &none;
 
-  if (p->has_caps && hr_caps_drop_bounding(p->caps.bounding, err) < 0)
+  if (hr_caps_drop_bounding(caps->bounding, err) < 0)
     return -1;
   if (apply_groups(u, err) < 0)
     return -1;
-
-  if (!p->has_caps) {
-    /* No capabilities in the config: the kernel's rules for setuid apply
-     * (a non-zero uid loses every capability). */
-    if (switch_user(u, err) < 0)
-      return -1;
-  } else {
-    /* Keep permitted across the uid change so capset can pick from it. */
-    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-      return hr_error_set(err, errno, "prctl PR_SET_KEEPCAPS");
-    if (switch_user(u, err) < 0 || hr_caps_set(&p->caps, err) < 0) {
-      prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
-      return -1;
-    }
-    if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
-      return hr_error_set(err, errno, "prctl PR_SET_KEEPCAPS");
+  /* Keep permitted across the uid change so capset can pick from it. */
+  if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+    return hr_error_set(err, errno, "prctl PR_SET_KEEPCAPS");
+  if (switch_user(u, err) < 0 || hr_caps_set(caps, err) < 0) {
+    prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+    return -1;
   }
+  if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+    return hr_error_set(err, errno, "prctl PR_SET_KEEPCAPS");
 
   if (u->umask.set)
     umask((mode_t)(u->umask.v & 07777));

@@ -35,8 +35,8 @@
  *  (f) clear PR_SET_KEEPCAPS; umask(user.umask) if set.
  * Afterwards /proc/self/status CapBnd/CapPrm/CapEff/CapInh/CapAmb equal the
  * configured sets (restricted to caps the kernel knows).
- * When !p->has_caps the capability sets are left alone and the uid switch
- * follows the kernel's usual rules (a non-zero uid loses its caps). */
+ * When !p->has_caps every set is empty, as with runc: no capabilities
+ * listed means none, also for root. */
 int hr_identity_apply(const struct hr_process *p, hr_error_t *err);
 
 /* Ambient caps that the kernel will refuse to raise because they are not in
