@@ -8,7 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
-#define ID_MAX_LEN 1024
+/* The id names a directory (the state dir, the cgroup "hrun/ID"): longer
+ * than NAME_MAX it could only fail later, with a 1000-character message. */
+#define ID_MAX_LEN 255
 
 int hr_validate_id(const char *id, hr_error_t *err) {
   if (!id || !*id)

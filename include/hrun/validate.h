@@ -4,7 +4,8 @@
 
 #include "hrun/error.h"
 
-/* runc's container id rule: [A-Za-z0-9_+.-]+, not "." or "..", max 1024. */
+/* runc's container id rule: [A-Za-z0-9_+.-]+, not "." or "..", and at most
+ * 255 bytes (NAME_MAX: the id is a directory name). */
 int hr_validate_id(const char *id, hr_error_t *err);
 
 /* Signal by name ("KILL", "SIGKILL", "sigkill", "RTMIN+3") or number. */

@@ -26,6 +26,20 @@ TEST(id_rejects_bad) {
   CHECK_CONTAINS(hr_error_msg(err), "longer than");
 }
 
+/* the id is a directory name: NAME_MAX (255) fits, 256 would only fail
+ * at mkdir with a message that repeats the whole id */
+TEST(id_length_is_name_max) {
+  char id[257];
+  memset(id, 'i', 255);
+  id[255] = 0;
+  CHECK_INT(hr_validate_id(id, NULL), 0);
+  id[255] = 'i';
+  id[256] = 0;
+  _cleanup_error_ hr_error_t err = NULL;
+  CHECK_INT(hr_validate_id(id, &err), -1);
+  CHECK_STR(hr_error_msg(err), "invalid container id: longer than 255 bytes");
+}
+
 TEST(signal_names_and_numbers) {
   struct {
     const char *s;
