@@ -43,6 +43,15 @@ static int resolve_rootfs(const char *bundle, const struct hr_config *cfg,
     joined = NULL;
   if (!joined)
     return hr_error_set(err, ENOMEM, "root.path");
+  /* The rootfs itself must be a directory, not a link to one: a link in a
+   * bundle can be repointed (at "/", say) between check and use. Links in
+   * the parent directories are resolved as usual. */
+  struct stat lst;
+  if (lstat(joined, &lst) == 0 && S_ISLNK(lst.st_mode))
+    return hr_error_set(err, 0,
+                        "config.json: root.path: rootfs %s is a symlink; "
+                        "give the directory itself",
+                        joined);
   char *real = realpath(joined, NULL);
   if (!real)
     return hr_error_set(err, errno, "config.json: root.path: rootfs %s",
