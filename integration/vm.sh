@@ -11,6 +11,9 @@
 # See integration/README.md for the environment variables.
 set -uo pipefail
 
+# The whole script is one block, so bash parses it completely before
+# running it: editing this file cannot disturb runs in progress.
+{
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$here/.." && pwd)
 VMDIR=${HRUN_VM_DIR:-$REPO/build/vm}
@@ -353,8 +356,8 @@ for attempt in 1 2; do
     : >"$CONSOLE"
     start_qemu "$ACCEL" "$CONSOLE" -serial "file:$CONSOLE"
     # stream the guest console until qemu exits
-    tail -s 0.2 --pid="$QPID" -n +1 -F "$CONSOLE" 2>/dev/null | tr -d '\r' |
-        grep --line-buffered -v '^\[ *[0-9.]*\] reboot: Restarting system$' &
+    tail -s 0.2 --pid="$QPID" -n +1 -F "$CONSOLE" 2>/dev/null |
+        sed -u -e 's/\r$//' -e '/^\[ *[0-9.]*\] reboot: Restarting system$/d' &
     TAILPID=$!
     tb=${EPOCHREALTIME/./}
     wait_for "$OUT/booted" "$BOOT_TIMEOUT"
@@ -420,3 +423,5 @@ else
     echo "$passed passed, $failed failed"
 fi
 [ "$failed" = 0 ]
+exit
+}

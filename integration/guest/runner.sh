@@ -3,6 +3,9 @@
 # Executes each test file listed in /run/hrun-vm/out/tests, streams its output
 # to the console, keeps a log per file in the results share, and writes the
 # counts to out/summary (read by vm.sh on the host).
+# The whole script is one block, so bash parses it completely before
+# running it: editing this file cannot disturb runs in progress.
+{
 V=/run/hrun-vm
 OUT=$V/out
 # shellcheck disable=SC1091
@@ -130,3 +133,5 @@ rm -f "$OUT/current"
 printf 'passed=%d\nfailed=%d\nskipped=%d\n' $passed $failed $skipped >"$OUT/summary.tmp"
 mv "$OUT/summary.tmp" "$OUT/summary"
 [ $failed = 0 ]
+exit
+}
