@@ -18,7 +18,9 @@ build_pkgs=(build-essential pkg-config libjansson-dev libseccomp-dev libcap-dev
     clang libclang-rt-14-dev) # clang: `make asan`; libFuzzer runtime: `make fuzz`
 # Installed with --no-install-recommends (podman's recommends are huge).
 # kmod provides depmod (modules.dep for on-demand modprobe in the guest).
-test_pkgs=(qemu-system-x86 cpio xz-utils zstd kmod runc crun containerd podman)
+# gnuplot-nox, time, jq: make bench (plots, peak RSS, results.json).
+test_pkgs=(qemu-system-x86 cpio xz-utils zstd kmod runc crun containerd podman
+    gnuplot-nox time jq)
 
 want_test=0 want_build=1
 for a in "$@"; do
