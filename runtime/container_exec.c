@@ -28,6 +28,7 @@
 #include "hrun/lsm.h"
 #include "hrun/process_setup.h"
 #include "hrun/profile.h"
+#include "hrun/pty_relay.h"
 #include "hrun/seccomp.h"
 #include "hrun/sync.h"
 #include "hrun/terminal.h"
@@ -331,32 +332,6 @@ static pid_t clone_child(int cgroup_fd, int *pidfd, bool *in_cgroup) {
   return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
 
-static int recv_fd(int sock, int *fd, hr_error_t *err) {
-  char name[128];
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  memset(&u, 0, sizeof(u));
-  struct iovec iov = {.iov_base = name, .iov_len = sizeof(name)};
-  struct msghdr msg = {.msg_iov = &iov,
-                       .msg_iovlen = 1,
-                       .msg_control = u.buf,
-                       .msg_controllen = sizeof(u.buf)};
-  ssize_t n;
-  do
-    n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
-    return hr_error_set(err, errno, "terminal: receive the pty master");
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-      c->cmsg_len != CMSG_LEN(sizeof(int)))
-    return hr_error_set(err, EIO, "terminal: no pty master received");
-  memcpy(fd, CMSG_DATA(c), sizeof(int));
-  return 0;
-}
-
 static int write_pid_file(const char *path, pid_t pid, hr_error_t *err) {
   _cleanup_free_ char *tmp = NULL;
   if (asprintf(&tmp, "%s.hrun-tmp", path) < 0)
@@ -483,7 +458,7 @@ int hr_container_exec(const struct hr_exec_opts *o, int *exit_code,
     *exit_code = code ? code : 1;
     goto out;
   }
-  if (r.tty_sock >= 0 && recv_fd(r.tty_sock, &master, err) < 0) {
+  if (r.tty_sock >= 0 && hr_pty_recv_master(r.tty_sock, &master, err) < 0) {
     kill_and_reap(r.pidfd);
     goto out;
   }
