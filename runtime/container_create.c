@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -24,6 +25,7 @@
 #include "hrun/log.h"
 #include "hrun/lsm.h"
 #include "hrun/profile.h"
+#include "hrun/pty_relay.h"
 #include "hrun/sync.h"
 #include "hrun/terminal.h"
 #include "hrun/test_hooks.h"
@@ -206,12 +208,43 @@ static void kill_and_reap(struct hr_container *c) {
   }
 }
 
+/* Where the cgroup will go, in state.json before it is made: a create
+ * killed in between leaves a record that delete --force cleans up after
+ * (found by integration/tests/62-faults.sh, phase after-cgroup). A cgroup
+ * that already has processes is not recorded: setup refuses it, and such a
+ * delete must never kill another container. */
+static int record_cgroup(const struct hr_create_opts *o, struct hr_container *c,
+                         hr_error_t *err) {
+  enum hr_cgroup_mode mode;
+  _cleanup_free_ char *v2 = NULL, *rel = NULL, *procs = NULL;
+  if (hr_cgroup_detect_mode(o->g->cgroup_root, &mode, &v2, err) < 0)
+    return -1;
+  if (mode != HR_CGROUP_UNIFIED || !v2)
+    return 0;
+  if (hr_cgroup_resolve_path(c->cfg.linux.cgroups_path, o->id,
+                             o->g->systemd_cgroup, NULL, &rel, err) < 0)
+    return hr_error_wrap(err, "config.json: linux.cgroupsPath");
+  if (asprintf(&procs, "%s/%s/cgroup.procs", v2, rel) < 0)
+    return hr_error_set(err, ENOMEM, "cgroup");
+  char b;
+  _cleanup_close_ int fd = open(procs, O_RDONLY | O_CLOEXEC);
+  if (fd >= 0 && read(fd, &b, 1) == 1)
+    return 0;
+  c->state.cgroup_mount = hr_steal_ptr(v2);
+  c->state.cgroup_path = hr_steal_ptr(rel);
+  return hr_state_save(c->state_dirfd, &c->state, err);
+}
+
 static int prepare_cgroup(const struct hr_create_opts *o,
                           struct hr_container *c, struct hr_cgroup *cg,
                           hr_error_t *err) {
-  if (hr_cgroup_setup(o->g->cgroup_root, &c->cfg, o->id, o->g->systemd_cgroup,
+  if (record_cgroup(o, c, err) < 0 ||
+      hr_cgroup_setup(o->g->cgroup_root, &c->cfg, o->id, o->g->systemd_cgroup,
                       cg, err) < 0)
     return -1;
+  free(c->state.cgroup_mount);
+  free(c->state.cgroup_path);
+  c->state.cgroup_mount = c->state.cgroup_path = NULL;
   if (cg->path) {
     c->state.cgroup_mount = strdup(cg->mount);
     c->state.cgroup_path = strdup(cg->path);
@@ -219,6 +252,21 @@ static int prepare_cgroup(const struct hr_create_opts *o,
     if (!c->state.cgroup_mount || !c->state.cgroup_path)
       return hr_error_set(err, ENOMEM, "cgroup");
   }
+  return 0;
+}
+
+/* Foreground run with a terminal and no --console-socket: the init sends
+ * the master over this pair instead, and hrun relays it (as runc does).
+ * Our end is non-blocking: after READY the master is there or never. */
+static int tty_pair(int *ours, int *init_end, hr_error_t *err) {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+    return hr_error_set(err, errno, "terminal: socketpair");
+  *ours = sv[0];
+  *init_end = sv[1];
+  int fl = fcntl(sv[0], F_GETFL);
+  if (fl < 0 || fcntl(sv[0], F_SETFL, fl | O_NONBLOCK) < 0)
+    return hr_error_set(err, errno, "terminal: socketpair");
   return 0;
 }
 
@@ -267,12 +315,12 @@ static int drive_init(const struct hr_create_opts *o, struct hr_container *c,
 int hr_container_create(const struct hr_create_opts *o, struct hr_container *c,
                         int *exit_code, hr_error_t *err) {
   memset(c, 0, sizeof(*c));
-  c->state_dirfd = c->pidfd = c->sync_fd = -1;
+  c->state_dirfd = c->pidfd = c->sync_fd = c->console_master = -1;
   *exit_code = 1;
   struct hr_cgroup cg = {.dirfd = -1};
   struct hr_seccomp_program prog = {0};
   bool have_prog = false;
-  _cleanup_close_ int fifo_fd = -1, console_fd = -1;
+  _cleanup_close_ int fifo_fd = -1, console_fd = -1, tty_sock = -1;
   _cleanup_free_ char *rootfs = NULL;
   int sync[2] = {-1, -1};
   bool claimed = false;
@@ -346,6 +394,9 @@ int hr_container_create(const struct hr_create_opts *o, struct hr_container *c,
   if (o->console_socket &&
       hr_console_socket_connect(o->console_socket, &console_fd, err) < 0)
     goto out;
+  if (cfg->process.terminal && !o->console_socket &&
+      tty_pair(&tty_sock, &console_fd, err) < 0)
+    goto out;
   if (hr_sync_socketpair(sync, err) < 0)
     goto out;
   if (join_pid_ns(cfg, err) < 0)
@@ -366,6 +417,8 @@ int hr_container_create(const struct hr_create_opts *o, struct hr_container *c,
   }
   if (pid == 0) {
     close(sync[0]);
+    if (tty_sock >= 0)
+      close(tty_sock);
     struct hr_init_args a = {
         .o = o,
         .cfg = cfg,
@@ -402,6 +455,10 @@ int hr_container_create(const struct hr_create_opts *o, struct hr_container *c,
       goto out;
   }
   if (drive_init(o, c, exit_code, err) < 0)
+    goto out;
+  /* the init sent the master during its setup, before READY */
+  if (tty_sock >= 0 &&
+      hr_pty_recv_master(tty_sock, &c->console_master, err) < 0)
     goto out;
   if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
     goto out;
@@ -453,7 +510,9 @@ void hr_container_release(struct hr_container *c) {
     close(c->pidfd);
   if (c->sync_fd >= 0)
     close(c->sync_fd);
-  c->state_dirfd = c->pidfd = c->sync_fd = -1;
+  if (c->console_master >= 0)
+    close(c->console_master);
+  c->state_dirfd = c->pidfd = c->sync_fd = c->console_master = -1;
   hr_state_free(&c->state);
   hr_config_free(&c->cfg);
 }
