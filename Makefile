@@ -44,6 +44,10 @@ $(BUILD)/libhrun.a: $(OBJ)
 $(BUILD)/hrun: $(BUILD)/runtime/main.o $(BUILD)/libhrun.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# last place hrun looks for hrun-shim (after $$HRUN_SHIM, its own dir, PATH)
+$(BUILD)/runtime/monitor_launch.o: HR_CFLAGS += \
+	-DHR_SHIM_INSTALL_PATH='"$(PREFIX)/bin/hrun-shim"'
+
 $(BUILD)/hrun-shim: $(BUILD)/shim/main.o $(BUILD)/libhrun.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
