@@ -1,5 +1,6 @@
 /* The monitor loop: poll(2) on the init's pidfd, inotify on memory.events,
- * a signalfd and (only when streaming) a timerfd. */
+ * a signalfd, (only when streaming) a timerfd and (only with a relayed
+ * terminal) the pty master and stdin. */
 #include "hrun/monitor.h"
 
 #include <errno.h>
@@ -17,7 +18,7 @@
 #include "hrun/cleanup.h"
 #include "hrun/state.h"
 
-enum { FD_PID, FD_INOTIFY, FD_SIGNAL, FD_TIMER, FD_COUNT };
+enum { FD_PID, FD_INOTIFY, FD_SIGNAL, FD_TIMER, FD_PTY, FD_STDIN, FD_COUNT };
 
 /* oom_kill of memory.events; false when the file is missing. */
 static bool read_oom_kill(int cgroup_fd, uint64_t *out) {
@@ -91,6 +92,8 @@ static int make_signalfd(const struct hr_monitor *m, hr_error_t *err) {
     hr_forward_signals_block(&set);
   if (m->subreaper)
     sigaddset(&set, SIGCHLD);
+  if (m->relay)
+    sigaddset(&set, SIGWINCH);
   if (sigisemptyset(&set))
     return -1;
   sigprocmask(SIG_BLOCK, &set, NULL);
@@ -141,6 +144,10 @@ static void handle_signals(struct hr_monitor *m, int sfd) {
   while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
     if ((int)si.ssi_signo == SIGCHLD && m->subreaper) {
       reap_others(m);
+      continue;
+    }
+    if ((int)si.ssi_signo == SIGWINCH && m->relay) {
+      hr_pty_relay_winch(m->relay);
       continue;
     }
     if (m->forward_signals)
@@ -200,11 +207,15 @@ int hr_monitor_run(struct hr_monitor *m, struct hr_exit_record *rec,
       [FD_INOTIFY] = {.fd = ifd, .events = POLLIN},
       [FD_SIGNAL] = {.fd = sfd, .events = POLLIN},
       [FD_TIMER] = {.fd = tfd, .events = POLLIN},
+      [FD_PTY] = {.fd = -1},
+      [FD_STDIN] = {.fd = -1},
   };
   /* anything that happened between the baseline and the watch */
   if (check_oom(m))
     return 1;
   for (;;) {
+    if (m->relay)
+      hr_pty_relay_pollfds(m->relay, &p[FD_PTY], &p[FD_STDIN]);
     if (poll(p, FD_COUNT, -1) < 0) {
       if (errno == EINTR)
         continue;
@@ -212,10 +223,15 @@ int hr_monitor_run(struct hr_monitor *m, struct hr_exit_record *rec,
     }
     if (p[FD_SIGNAL].revents & POLLIN)
       handle_signals(m, sfd);
+    if (m->relay)
+      hr_pty_relay_events(m->relay, &p[FD_PTY], &p[FD_STDIN]);
     if ((p[FD_INOTIFY].revents & POLLIN) && handle_inotify(m, ifd))
       return 1;
-    if (p[FD_PID].revents & (POLLIN | POLLHUP))
+    if (p[FD_PID].revents & (POLLIN | POLLHUP)) {
+      if (m->relay)
+        hr_pty_relay_drain(m->relay);
       break;
+    }
     if ((p[FD_TIMER].revents & POLLIN) && handle_timer(m, tfd))
       return 1;
   }

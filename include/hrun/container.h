@@ -50,6 +50,9 @@ struct hr_container {
   int state_dirfd;
   int pidfd;
   int sync_fd; /* parent end of the socket to the init */
+  /* run with process.terminal and no --console-socket: the pty master
+   * the monitor relays to hrun's stdio; -1 otherwise */
+  int console_master;
   bool owns_cgroup;
 };
 

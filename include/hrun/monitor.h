@@ -29,6 +29,7 @@
 
 #include "hrun/container.h"
 #include "hrun/error.h"
+#include "hrun/pty_relay.h"
 #include "hrun/stats.h"
 
 #define HR_EVENT_LOG "events.jsonl"
@@ -63,6 +64,10 @@ struct hr_monitor {
   unsigned interval_ms; /* HR_MONITOR_TICK period; 0 = no timer */
   hr_monitor_cb on_event;
   void *arg;
+  /* a terminal without --console-socket (foreground run): relayed while
+   * waiting, SIGWINCH resizes the pty instead of being forwarded; the
+   * caller starts and stops it. NULL: none */
+  struct hr_pty_relay *relay;
   /* filled in by the loop */
   uint64_t oom_kill_start, oom_kill_seen;
   uint64_t mem_sampled_peak; /* memory.current at events, for old kernels */
