@@ -92,7 +92,7 @@ struct hr_init_args {
   const char *rootfs; /* absolute, resolved */
   int sync_fd;
   int fifo_fd;         /* exec fifo (create), -1 otherwise */
-  int console_fd;      /* console socket, -1 if none */
+  int console_fd;      /* console socket or hrun's relay pair; -1: none */
   const void *seccomp; /* struct hr_seccomp_program *, NULL if none */
   bool userns_wait;
   bool has_hook_sync;
