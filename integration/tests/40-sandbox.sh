@@ -1,4 +1,5 @@
 #!/bin/bash
+# timeout: 3000
 # Sandboxing by default: the hardened profile of `hrun run bundle/` and its
 # effects seen from outside (read-only root, noexec tmpfs, cgroup limits,
 # seccomp, caps, namespaces), dev/prod, --force, the runc form untouched,
@@ -28,7 +29,6 @@ mk_minimal() {
     "cwd": "/"
   },
   "root": {"path": "rootfs"},
-  "hostname": "box",
   "linux": {"namespaces": [{"type": "mount"}]}
 }
 EOF
@@ -72,7 +72,7 @@ test_direct_run_is_hardened() {
     require_hrun
     local id pid cg
     id=$(unique_id hard)
-    mk_minimal box sleep 100
+    mk_minimal box sleep 100000
     t_defer "hrun --root $ROOT delete -f $id >/dev/null 2>&1"
     pid=$(run_bg "$id" --id "$id" box/)
     wait_for 10 grep -q sleep "/proc/$pid/cmdline"
@@ -110,7 +110,7 @@ test_runc_form_is_untouched() {
     require_hrun
     local id pid cg
     id=$(unique_id runc)
-    mk_minimal box sleep 100
+    mk_minimal box sleep 100000
     t_defer "hrun --root $ROOT delete -f $id >/dev/null 2>&1"
     H create --bundle box --pid-file "$T_TMP/$id.pid" "$id"
     H start "$id"
@@ -136,7 +136,7 @@ test_dev_and_prod() {
     require_hrun
     local id pid cg
     id=$(unique_id dev)
-    mk_minimal box sleep 100
+    mk_minimal box sleep 100000
     t_defer "hrun --root $ROOT delete -f $id >/dev/null 2>&1"
     pid=$(run_bg "$id" --profile dev --id "$id" box/)
     wait_for 10 grep -q sleep "/proc/$pid/cmdline"
@@ -169,7 +169,7 @@ test_fill_in_versus_force() {
     local id pid
     # a runc-spec style config: caps AUDIT_WRITE KILL NET_BIND_SERVICE, the
     # seccomp opt-out annotation, /dev without noexec
-    mk_bundle r --extra '"annotations": {"run.hrun.seccomp": "unconfined"}' -- sleep 100
+    mk_bundle r --extra '"annotations": {"run.hrun.seccomp": "unconfined"}' -- sleep 100000
     id=$(unique_id fill)
     t_defer "hrun --root $ROOT delete -f $id >/dev/null 2>&1"
     pid=$(run_bg "$id" --profile hardened --id "$id" r/)

@@ -16,6 +16,13 @@ require_probe() {
 # put_probe BUNDLE [NAME]: the static probe as /NAME (default probe)
 put_probe() { cp "$PROBE" "$1/rootfs/${2:-probe}"; }
 mounts_now() { wc -l </proc/self/mountinfo; }
+# devfs DIR: a fresh tmpfs at DIR without the scratch dir's nosuid,nodev
+# (device nodes and setuid bits of an image's own /dev and binaries work)
+devfs() {
+    mkdir -p "$1"
+    mount -t tmpfs -o mode=755 tmpfs "$1"
+    t_defer "umount -l $PWD/$1"
+}
 
 # ---- the runtime binary ------------------------------------------------------------
 
@@ -54,14 +61,14 @@ test_exe_overwrite_during_exec() {
     require_probe
     local id pid epid exe out before
     id=$(unique_id exe2)
-    mk_bundle b -- sleep 100
+    mk_bundle b -- sleep 100000
     before=$(sha256sum <"$(hrun_bin)")
     t_defer "hrun --root $ROOT delete -f $id >/dev/null 2>&1"
     H create --bundle b --pid-file "$T_TMP/$id.pid" "$id"
     H start "$id"
     pid=$(cat "$T_TMP/$id.pid")
     wait_for 10 grep -q sleep "/proc/$pid/cmdline"
-    "$(hrun_bin)" --root "$ROOT" exec "$id" sleep 1000 &
+    "$(hrun_bin)" --root "$ROOT" exec "$id" sleep 100000 &
     epid=$!
     t_defer "kill $epid 2>/dev/null; wait $epid 2>/dev/null"
     # hrun exec re-executes itself from the memfd before it does anything,
@@ -95,7 +102,7 @@ test_leaked_fd_and_cwd() {
     assert_contains "$output" "outside the container root"
     # the container's process holds only 0-2, checked from outside
     id=$(unique_id fds)
-    mk_bundle c2 -- sleep 100
+    mk_bundle c2 -- sleep 100000
     t_defer "hrun --root $ROOT delete -f $id >/dev/null 2>&1"
     H create --bundle c2 --pid-file "$T_TMP/$id.pid" "$id" </dev/null >/dev/null 2>&1
     H start "$id"
@@ -196,10 +203,11 @@ test_dev_null_to_procfs() {
     require_hrun
     local modprobe
     modprobe=$(cat /proc/sys/kernel/modprobe)
-    mk_bundle n --rw -- sh -c 'echo /tmp/evil >/dev/null; stat -c "%F %t:%T" /dev/null'
-    sed -i '/"destination": "\/dev",/,+1d; /"destination": "\/dev\/pts"/,+1d; /"destination": "\/dev\/shm"/,+1d; /"destination": "\/dev\/mqueue"/,+1d' n/config.json
-    ln -s /proc/sys/kernel/modprobe n/rootfs/dev/null
-    run H run --bundle n "$(unique_id)"
+    devfs nd
+    mk_bundle nd/n --rw -- sh -c 'echo /tmp/evil >/dev/null; stat -c "%F %t:%T" /dev/null'
+    sed -i '/"destination": "\/dev",/,+1d; /"destination": "\/dev\/pts"/,+1d; /"destination": "\/dev\/shm"/,+1d; /"destination": "\/dev\/mqueue"/,+1d' nd/n/config.json
+    ln -s /proc/sys/kernel/modprobe nd/n/rootfs/dev/null
+    run H run --bundle nd/n "$(unique_id)"
     t_log "status $status: $output"
     if [ "$status" = 0 ]; then
         assert_eq "$output" "character special file 1:3"
@@ -214,10 +222,13 @@ test_caps_exact() {
     require_hrun
     local id pid
     id=$(unique_id caps)
-    mk_bundle c -- sleep 100
-    # bounding NET_BIND_SERVICE(10) CHOWN(0) SETUID(7); effective CHOWN;
-    # permitted NET_BIND_SERVICE CHOWN; no inheritable, no ambient
-    sed -i 's/"bounding": \[[^]]*\], "effective": \[[^]]*\], "permitted": \[[^]]*\]/"bounding": ["CAP_NET_BIND_SERVICE", "CAP_CHOWN", "CAP_SETUID"], "effective": ["CAP_CHOWN"], "permitted": ["CAP_NET_BIND_SERVICE", "CAP_CHOWN"]/' c/config.json
+    mk_bundle c -- sleep 100000
+    # bounding NET_BIND_SERVICE(10) CHOWN(0) SETUID(7); effective and
+    # permitted NET_BIND_SERVICE CHOWN (root's execve makes effective =
+    # permitted, and no_new_privs keeps permitted within the configured
+    # one instead of raising it to the bounding set); no inheritable, no
+    # ambient
+    sed -i 's/"bounding": \[[^]]*\], "effective": \[[^]]*\], "permitted": \[[^]]*\]/"bounding": ["CAP_NET_BIND_SERVICE", "CAP_CHOWN", "CAP_SETUID"], "effective": ["CAP_NET_BIND_SERVICE", "CAP_CHOWN"], "permitted": ["CAP_NET_BIND_SERVICE", "CAP_CHOWN"]/' c/config.json
     grep -q CAP_SETUID c/config.json
     t_defer "hrun --root $ROOT delete -f $id >/dev/null 2>&1"
     H create --bundle c --pid-file "$T_TMP/$id.pid" "$id"
@@ -225,7 +236,7 @@ test_caps_exact() {
     pid=$(cat "$T_TMP/$id.pid")
     wait_for 10 grep -q sleep "/proc/$pid/cmdline"
     assert_eq "$(status_field $pid CapBnd)" 0000000000000481
-    assert_eq "$(status_field $pid CapEff)" 0000000000000001
+    assert_eq "$(status_field $pid CapEff)" 0000000000000401
     assert_eq "$(status_field $pid CapPrm)" 0000000000000401
     assert_eq "$(status_field $pid CapInh)" 0000000000000000
     assert_eq "$(status_field $pid CapAmb)" 0000000000000000
@@ -271,9 +282,7 @@ test_nnp_setuid() {
     require_hrun
     require_probe
     # the scratch dir is nosuid in the VM: a fresh tmpfs that is not
-    mkdir suidfs
-    mount -t tmpfs -o mode=755 tmpfs suidfs
-    t_defer "umount -l $PWD/suidfs"
+    devfs suidfs
     mk_bundle suidfs/b --user 1000:1000 -- /suid-probe id
     put_probe suidfs/b suid-probe
     chown 0:0 suidfs/b/rootfs/suid-probe
