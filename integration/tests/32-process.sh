@@ -89,15 +89,25 @@ cat >"$T_TMP/hook-\$1.json"
 HOOK
     chmod +x "$T_TMP/hook.sh"
     local h="\"path\": \"$T_TMP/hook.sh\""
-    mk_bundle b --extra "\"hooks\": {\"createRuntime\": [{$h, \"args\": [\"hook\", \"createRuntime\"]}], \"poststart\": [{$h, \"args\": [\"hook\", \"poststart\"]}], \"poststop\": [{$h, \"args\": [\"hook\", \"poststop\"], \"timeout\": 5}]}" -- true
-    H run --bundle b "$id"
-    for k in createRuntime poststart poststop; do
-        assert_contains "$(cat "$T_TMP/hook-$k.json")" "\"id\":\"$id\""
+    mk_bundle b --rw --hostname hk --extra '"domainname": "example.org"' \
+        -- sh -c 'cat /tmp/start.json; echo; hostname; cat /proc/sys/kernel/domainname'
+    # startContainer runs inside the container: its path is in the rootfs
+    printf '#!/bin/sh\ncat >/tmp/start.json\n' >b/rootfs/hook-start.sh
+    chmod +x b/rootfs/hook-start.sh
+    sed -i "s|\"domainname\": \"example.org\"|\"domainname\": \"example.org\", \"hooks\": {\"prestart\": [{$h, \"args\": [\"hook\", \"prestart\"]}], \"createRuntime\": [{$h, \"args\": [\"hook\", \"createRuntime\"]}], \"createContainer\": [{$h, \"args\": [\"hook\", \"createContainer\"]}], \"startContainer\": [{\"path\": \"/hook-start.sh\"}], \"poststart\": [{$h, \"args\": [\"hook\", \"poststart\"]}], \"poststop\": [{$h, \"args\": [\"hook\", \"poststop\"], \"timeout\": 5}]}|" b/config.json
+    out=$(H run --bundle b "$id")
+    for k in prestart createRuntime createContainer poststart poststop; do
+        assert_contains "$(cat "$T_TMP/hook-$k.json")" "\"id\":\"$id\"" "$k hook got the state"
     done
+    assert_contains "$out" "\"id\":\"$id\"" "startContainer ran inside the container"
+    assert_contains "$out" "hk"
+    assert_contains "$out" "example.org" "domainname set"
     assert_contains "$(cat "$T_TMP/hook-createRuntime.json")" '"status":"creating"'
+    assert_contains "$(cat "$T_TMP/hook-poststart.json")" '"status":"running"'
     assert_contains "$(cat "$T_TMP/hook-poststop.json")" '"status":"stopped"'
+    assert_match "$(cat "$T_TMP/hook-poststart.json")" '"pid":[1-9][0-9]*'
 }
-t_run "hooks get the state on stdin" test_hooks
+t_run "all six hook kinds get the state on stdin; domainname" test_hooks
 
 test_failing_hook() {
     require_hrun
