@@ -87,8 +87,9 @@ int hr_cmd_list(struct hr_globals *g, int argc, char **argv) {
   size_t i;
   json_t *v;
   if (quiet) {
-    json_array_foreach(all, i, v)
-        puts(json_string_value(json_object_get(v, "id")));
+    json_array_foreach(all, i, v) {
+      puts(json_string_value(json_object_get(v, "id")));
+    }
     return 0;
   }
   if (!strcmp(format, "json")) {

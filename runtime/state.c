@@ -348,7 +348,7 @@ json_t *hr_state_to_json(const struct hr_state *s, enum hr_status status) {
   if (s->extra) {
     const char *k;
     json_t *v;
-    json_object_foreach(s->extra, k, v) json_object_set(o, k, v);
+    json_object_foreach(s->extra, k, v) { json_object_set(o, k, v); }
   }
   return o;
 }
