@@ -31,6 +31,7 @@ shell)
 esac
 
 mkdir -p "$OUT/logs"
+fifo=/run/hrun-vm/test-output.fifo
 : >"$OUT/results"
 passed=0 failed=0 skipped=0
 timeout_s=${HRUN_TEST_TIMEOUT:-900}
@@ -42,13 +43,17 @@ CGH=$CG/harness
 # cleanup_leftovers: kill what a test file left behind: processes in the
 # harness cgroup (other than PID 1 and this runner) and populated cgroups
 # outside it (leaked containers).  Reported, not counted as failures.
-cleanup_leftovers() {
+cleanup_leftovers() { # [TEE_PID]
     local procs p c leaked=() n=0 try
     for try in 1 2 3; do
         mapfile -t procs <"$CGH/cgroup.procs"
         for p in "${procs[@]}"; do
             [ "$p" = 1 ] || [ "$p" = $$ ] && continue
-            kill -9 "$p" 2>/dev/null && n=$((n + 1))
+            if [ "$p" = "${1:-}" ]; then
+                kill "$p" 2>/dev/null # our tee, kept open by a leftover
+            else
+                kill -9 "$p" 2>/dev/null && n=$((n + 1))
+            fi
         done
         [ ${#procs[@]} -le 2 ] && break
         sleep 0.1
@@ -88,16 +93,23 @@ while IFS= read -r f; do
     echo "=== $name"
     echo "$name" >"$OUT/current"
     start=${EPOCHREALTIME/./}
-    # Output goes to the log and is streamed by tail, which (unlike a pipe)
-    # does not wait for daemons that keep the file open.
-    (mkdir -p "$scratch" && cd "$scratch" && exec timeout -k 10 "$tmo" bash "$f") </dev/null >"$log" 2>&1 &
+    # Output goes through a fifo to tee (console + log); the test's stdout
+    # is not a regular file, so reopening /dev/stdout cannot truncate the
+    # log.  Only the test's own exit is waited for: a daemon still holding
+    # the fifo is killed by cleanup_leftovers, which also stops tee.
+    rm -f "$fifo" && mkfifo "$fifo"
+    tee "$log" <"$fifo" &
+    teepid=$!
+    (mkdir -p "$scratch" && cd "$scratch" && exec timeout -k 10 "$tmo" bash "$f") </dev/null >"$fifo" 2>&1 &
     tpid=$!
-    tail -s 0.2 --pid=$tpid -n +1 -f "$log" &
-    tailpid=$!
     wait $tpid
     rc=$?
-    wait $tailpid
-    cleanup_leftovers
+    for ((i = 0; i < 30; i++)); do
+        kill -0 $teepid 2>/dev/null || break
+        sleep 0.1
+    done
+    cleanup_leftovers $teepid
+    wait $teepid 2>/dev/null
     dur=$(((${EPOCHREALTIME/./} - start) / 100000))
     p=0 fl=0 s=0
     while IFS= read -r line; do
