@@ -1,5 +1,6 @@
 #include "hrun/init_exec.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -20,29 +21,56 @@ static const char *env_path(const struct hr_process *p) {
   return DEFAULT_PATH;
 }
 
-static bool is_executable_file(const char *path, int *error) {
+/* 0 if path is an executable file; else -1 with *error set and *stat_failed
+ * telling whether stat itself failed (as in Go's exec.LookPath, whose
+ * messages runc reports). */
+static int check_executable(const char *path, int *error, bool *stat_failed) {
   struct stat st;
+  *stat_failed = false;
   if (stat(path, &st) < 0) {
     *error = errno;
-    return false;
+    *stat_failed = true;
+    return -1;
   }
   if (S_ISDIR(st.st_mode)) {
     *error = EISDIR;
-    return false;
+    return -1;
   }
   if (access(path, X_OK) < 0) {
     *error = errno;
-    return false;
+    return -1;
   }
-  return true;
+  return 0;
+}
+
+static bool is_executable_file(const char *path, int *error) {
+  bool stat_failed;
+  return check_executable(path, error, &stat_failed) == 0;
+}
+
+/* runc's text for a path that cannot be executed, byte for byte: clients
+ * match it (Docker maps "no such file or directory" to exit 127 and
+ * "permission denied" to 126, case-sensitively). Go's errno texts are
+ * glibc's with a lower-case first letter; a directory or a file without x
+ * permission is "permission denied". */
+static int path_error(hr_error_t *err, const char *name, int e,
+                      bool stat_failed) {
+  if (!stat_failed)
+    return hr_error_set_errno(err, e, "exec: \"%s\": permission denied", name);
+  char text[128];
+  snprintf(text, sizeof(text), "%s", strerror(e));
+  text[0] = (char)tolower((unsigned char)text[0]);
+  return hr_error_set_errno(err, e, "exec: \"%s\": stat %s: %s", name, name,
+                            text);
 }
 
 int hr_exec_lookup(const struct hr_process *p, char **out, hr_error_t *err) {
   const char *name = p->args[0];
   int e = 0;
   if (strchr(name, '/')) {
-    if (!is_executable_file(name, &e))
-      return hr_error_set(err, e, "exec: \"%s\": stat %s", name, name);
+    bool stat_failed;
+    if (check_executable(name, &e, &stat_failed) < 0)
+      return path_error(err, name, e, stat_failed);
     *out = strdup(name);
     return *out ? 0 : hr_error_set(err, ENOMEM, "exec");
   }
