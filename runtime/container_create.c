@@ -483,6 +483,9 @@ out:
     hr_state_remove(o->g->root, o->id, NULL);
   }
   hr_cgroup_close(&cg);
+  /* on failure the caller gets nothing to release */
+  if (ret < 0)
+    hr_container_release(c);
   return ret;
 }
 
