@@ -174,8 +174,17 @@ static int merge_current_limit(const struct hr_cgroup *cg, json_t *obj,
        !(json_is_integer(lim) && json_integer_value(lim) == 0)))
     return 0;
   _cleanup_free_ char *cur = NULL;
-  if (hr_cgroup_read(cg->dirfd, "memory.max", &cur, err) < 0)
+  hr_error_t e = NULL;
+  if (hr_cgroup_read(cg->dirfd, "memory.max", &cur, &e) < 0) {
+    /* no memory controller here yet: nothing to merge */
+    if (hr_error_errno(e) == ENOENT) {
+      hr_error_free(&e);
+      return 0;
+    }
+    hr_error_free(err);
+    *err = e;
     return -1;
+  }
   char *end;
   errno = 0;
   long long v = strtoll(cur, &end, 10);
