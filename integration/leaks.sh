@@ -13,6 +13,9 @@
 #   ... hrun ...
 #   leaks=$(leak_check "$before" ROOT) || t_fail "left behind: $leaks"
 #
+# These run under the tests' `set -eE` and ERR trap, also inside $(...) and
+# <(...): every function returns 0 unless it reports a leak.
+#
 # leak_check waits up to LEAK_SETTLE_S (default 3) seconds for things that
 # go away asynchronously (a killed init being reaped, a cgroup emptied).
 
@@ -24,7 +27,7 @@ leak_snapshot() {
     x=$BASHPID
     while [ -n "$x" ] && [ "$x" != 0 ] && [ -z "${mine[$x]:-}" ]; do
         mine[$x]=1
-        IFS= read -r l <"/proc/$x/stat" 2>/dev/null || break
+        IFS= read -r l 2>/dev/null <"/proc/$x/stat" || break
         read -r _ x _ <<<"${l##*) }"
     done
     local had_globstar=0 had_nullglob=0
@@ -46,7 +49,7 @@ leak_snapshot() {
     for p in /proc/[0-9]*; do
         p=${p#/proc/}
         [ -n "${mine[$p]:-}" ] && continue
-        IFS= read -r l <"/proc/$p/stat" 2>/dev/null || continue
+        IFS= read -r l 2>/dev/null <"/proc/$p/stat" || continue
         rest=${l##*) }
         read -r _ ppid _ <<<"$rest"
         [ "$p" = 2 ] || [ "$ppid" = 2 ] && continue # kernel threads
@@ -54,6 +57,7 @@ leak_snapshot() {
     done
     [ $had_globstar = 1 ] || shopt -u globstar
     [ $had_nullglob = 1 ] || shopt -u nullglob
+    return 0
 }
 
 # leak_describe ITEM: ITEM with details (a process's state and command line)
@@ -61,8 +65,8 @@ leak_describe() {
     local item=$1 p l cmd
     if [[ $item == P\ * ]]; then
         p=${item#P }
-        IFS= read -r l <"/proc/$p/stat" 2>/dev/null
-        cmd=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)
+        IFS= read -r l 2>/dev/null <"/proc/$p/stat" || l=gone
+        cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline") || cmd=
         echo "process $p [${l#* }] ${cmd:0:80}" | cut -c1-200
     else
         echo "$item"
@@ -75,8 +79,9 @@ leak_new() {
     local l
     while IFS= read -r l; do seen[$l]=1; done <<<"$1"
     while IFS= read -r l; do
-        [ -n "$l" ] && [ -z "${seen[$l]:-}" ] && echo "$l"
+        if [ -n "$l" ] && [ -z "${seen[$l]:-}" ]; then echo "$l"; fi
     done <<<"$2"
+    return 0
 }
 
 # leak_check BEFORE ROOT: prints what is new since BEFORE (one item per
@@ -94,18 +99,23 @@ leak_check() {
     return 1
 }
 
-# leak_counts ROOT: "N state dirs, N cgroups under hrun/, N mounts,
-# N processes" of the current system (for the figures the tests print)
+# leak_counts BEFORE ROOT: what is new since BEFORE, by kind: "N state
+# dirs, N cgroups, N mounts, N processes (N zombies)" (the figures the
+# tests print)
 leak_counts() {
-    local snap s=0 c=0 m=0 p=0 l
-    snap=$(leak_snapshot "$1")
+    local s=0 c=0 m=0 p=0 z=0 l st
     while IFS= read -r l; do
         case $l in
         S\ *) s=$((s + 1)) ;;
-        C\ /sys/fs/cgroup/hrun/*) c=$((c + 1)) ;;
+        C\ *) c=$((c + 1)) ;;
         M\ *) m=$((m + 1)) ;;
-        P\ *) p=$((p + 1)) ;;
+        P\ *)
+            p=$((p + 1))
+            IFS= read -r st 2>/dev/null <"/proc/${l#P }/stat" || st=
+            st=${st##*) }
+            if [ "${st:0:1}" = Z ]; then z=$((z + 1)); fi
+            ;;
         esac
-    done <<<"$snap"
-    echo "$s state dirs, $c cgroups under hrun/, $m mounts, $p processes"
+    done < <(leak_new "$1" "$(leak_snapshot "$2")")
+    echo "$s state dirs, $c cgroups, $m mounts, $p processes ($z zombies)"
 }

@@ -329,7 +329,7 @@ case_unknown_flag() {
 # run_case NAME: one row of the table, in a fresh dir
 INPUTS=0
 run_case() {
-    local name=$1 dir=$T_TMP/case-$1 out lines
+    local name=$1 dir=$T_TMP/case-$1 out lines l
     rm -rf "$dir"
     mkdir -p "$dir"
     cd "$dir" || return 1
@@ -349,7 +349,7 @@ run_case() {
     status=0
     run_timeout 60 hrun --root "$ROOT" "${CMD[@]}" "$ID" </dev/null \
         >"$T_TMP/case.out" 2>&1 || status=$?
-    out=$(cat "$T_TMP/case.out")
+    out=$(<"$T_TMP/case.out")
     cd "$T_TMP" || return 1
     local ok=1
     if [ "$status" = 0 ]; then
@@ -363,7 +363,8 @@ run_case() {
         t_log "$name: timed out"
         ok=0
     fi
-    lines=$(printf '%s\n' "$out" | grep -c . || true)
+    lines=0
+    while IFS= read -r l; do [ -z "$l" ] || lines=$((lines + 1)); done <<<"$out"
     if [ "$lines" != 1 ]; then
         t_log "$name: expected a one-line error, got $lines lines"
         ok=0

@@ -32,7 +32,7 @@ require_test_build() {
 stopped_pid() {
     local p c
     for p in /proc/[0-9]*; do
-        IFS= read -r c <"$p/comm" 2>/dev/null || continue
+        IFS= read -r c 2>/dev/null <"$p/comm" || continue
         [ "$c" = hrun-phase-stop ] && echo "${p#/proc/}" && return 0
     done
     return 1
