@@ -106,7 +106,7 @@ integration: all test-build
 	HRUN_BUILD=$(BUILD) integration/vm.sh $(TESTS)
 
 # Unit tests, then the VM suite; one combined closing line.
-check: all $(BUILD)/unit-tests fuzz-regress test-build
+check: all $(BUILD)/unit-tests fuzz-regress fuzz-ci test-build
 	HRUN_BUILD=$(BUILD) tests/check.sh
 
 asan:

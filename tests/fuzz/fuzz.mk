@@ -7,14 +7,18 @@
 #   make fuzz-regress
 #       replay every corpus input once through each target, built with the
 #       normal compiler and a plain main() (part of `make unit`).
+#   make fuzz-ci
+#       `make fuzz` for FUZZ_CI_SECONDS (default 5) per target: the bounded
+#       run `make check` does.
 FUZZ_SECONDS ?= 10
+FUZZ_CI_SECONDS ?= 5
 FUZZ_BUILD := build/fuzz
 FUZZ_TARGETS ?= $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_HDRS := $(wildcard tests/fuzz/*.h)
 FUZZ_SAN := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined
 
-.PHONY: fuzz fuzz-lib fuzz-regress
+.PHONY: fuzz fuzz-ci fuzz-lib fuzz-regress
 
 # libhrun with coverage instrumentation for libFuzzer, ASan and UBSan
 fuzz-lib:
@@ -40,3 +44,6 @@ fuzz-regress: $(addprefix $(BUILD)/fuzz-regress/,$(FUZZ_TARGETS))
 	@for t in $(FUZZ_TARGETS); do \
 		$(BUILD)/fuzz-regress/$$t tests/fuzz/corpus/$$t || exit 1; \
 	done
+
+fuzz-ci:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_CI_SECONDS)
