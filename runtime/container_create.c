@@ -164,10 +164,16 @@ static int check_namespaces(const struct hr_config *cfg, hr_error_t *err) {
   return 0;
 }
 
-static int join_pid_ns(const struct hr_config *cfg, hr_error_t *err) {
+/* A pid namespace given by path only affects our next children: join it
+ * for the clone, and keep the old one (*own) to return to afterwards so
+ * hooks and other later children stay outside the container. */
+static int join_pid_ns(const struct hr_config *cfg, int *own, hr_error_t *err) {
   const struct hr_namespace *ns = &cfg->linux.ns[HR_NS_PID];
   if (!ns->present || !ns->path)
     return 0;
+  *own = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+  if (*own < 0)
+    return hr_error_set(err, errno, "open own pid namespace");
   _cleanup_close_ int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
   if (fd < 0 || setns(fd, CLONE_NEWPID) < 0)
     return hr_error_set(err, errno, "linux.namespaces: join pid namespace %s",
@@ -320,7 +326,8 @@ int hr_container_create(const struct hr_create_opts *o, struct hr_container *c,
   struct hr_cgroup cg = {.dirfd = -1};
   struct hr_seccomp_program prog = {0};
   bool have_prog = false;
-  _cleanup_close_ int fifo_fd = -1, console_fd = -1, tty_sock = -1;
+  _cleanup_close_ int fifo_fd = -1, console_fd = -1, tty_sock = -1,
+                      own_pidns = -1;
   _cleanup_free_ char *rootfs = NULL;
   int sync[2] = {-1, -1};
   bool claimed = false;
@@ -399,7 +406,7 @@ int hr_container_create(const struct hr_create_opts *o, struct hr_container *c,
     goto out;
   if (hr_sync_socketpair(sync, err) < 0)
     goto out;
-  if (join_pid_ns(cfg, err) < 0)
+  if (join_pid_ns(cfg, &own_pidns, err) < 0)
     goto out;
   /* relative bind sources and hooks are relative to the bundle, as in runc */
   if (chdir(o->bundle) < 0) {
@@ -411,6 +418,8 @@ int hr_container_create(const struct hr_create_opts *o, struct hr_container *c,
   uint64_t flags = user->path ? 0 : clone_ns_flags(cfg);
   bool in_cgroup = false;
   pid_t pid = clone_init(flags, cg.dirfd, &c->pidfd, &in_cgroup);
+  if (pid != 0 && own_pidns >= 0)
+    (void)setns(own_pidns, CLONE_NEWPID); /* best effort: ours, just opened */
   if (pid < 0) {
     hr_error_set(err, errno, "clone container init");
     goto out;

@@ -363,10 +363,22 @@ static int start(const struct hr_exec_opts *o, struct exec_run *r, pid_t *pid,
     return -1;
   /* cached now: the child may not see the host's /proc */
   (void)hr_caps_last_cap();
-  if (r->ns[NS_PID] >= 0 && setns(r->ns[NS_PID], CLONE_NEWPID) < 0)
-    return hr_error_set(err, errno, "join the container's pid namespace");
+  /* setns(CLONE_NEWPID) only moves our future children; our own later
+   * children (LeakSanitizer's tracer at exit, for one) must not land in
+   * the container, so the old pid namespace is restored after the clone */
+  _cleanup_close_ int own_pidns = -1;
+  if (r->ns[NS_PID] >= 0) {
+    own_pidns = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+    if (own_pidns < 0)
+      return hr_error_set(err, errno, "open own pid namespace");
+    if (setns(r->ns[NS_PID], CLONE_NEWPID) < 0)
+      return hr_error_set(err, errno, "join the container's pid namespace");
+  }
   bool in_cgroup = false;
   *pid = clone_child(r->cg.dirfd, &r->pidfd, &in_cgroup);
+  if (*pid != 0 && own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0 &&
+      *pid > 0)
+    return hr_error_set(err, errno, "restore own pid namespace");
   if (*pid < 0) {
     if (errno == ENOMEM && r->ns[NS_PID] >= 0) /* pid namespace is dying */
       return hr_error_set(err, 0, "cannot exec in a stopped container");
