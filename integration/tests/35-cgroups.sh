@@ -181,9 +181,31 @@ test_cpu() {
         [ $ok = 1 ] && break
     done
     [ $ok = 1 ] || t_fail "the VM's clocks disagreed in every sample ($np periods in $wall us)"
-    [ "$pct" -ge 450 ] && [ "$pct" -le 550 ] ||
-        t_fail "busy loop got $pct per mille of a cpu ($per per mille of each period), expected 500 +- 50"
     [ "${nthr:-0}" -gt 0 ] || t_fail "nr_throttled is ${nthr:-missing}"
+    # the limit is never exceeded, whatever the host does
+    [ "$pct" -le 550 ] ||
+        t_fail "busy loop got $pct per mille of a cpu, above the 500 + 50 limit"
+    [ "$pct" -ge 450 ] && return 0
+    # Too little: either the limit is wrong or the VM cannot keep time. The
+    # quota is refilled by a timer at each period; when the guest's timers
+    # fire late (an emulated VM on a loaded host) every period loses that
+    # lateness. Measure it: 20 sleeps of 5 ms.
+    local fd t1 late
+    exec {fd}<> <(:)
+    t1=${EPOCHREALTIME/./}
+    for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+        read -r -t 0.005 -u "$fd" || true
+    done
+    late=$(((${EPOCHREALTIME/./} - t1 - 100000) / 20))
+    exec {fd}<&-
+    t_log "guest timers fire $late us late on average"
+    # 5% of a 100 ms period is 5 ms; half of that lost per period already
+    # makes the lower bound unmeasurable
+    if [ "$late" -lt 2500 ]; then
+        t_fail "busy loop got $pct per mille of a cpu ($per per mille of each period), expected 500 +- 50 (timers are only $late us late)"
+        return 1
+    fi
+    t_skip "guest timers fire $late us late (emulated VM on a loaded host), so the cpu.max period refill is late too: the limited loop got $pct per mille; the upper bound and throttling were checked"
 }
 t_run "cpu: cpu.max 50000 100000 gives a busy loop 50% +- 5% of a cpu" test_cpu
 
