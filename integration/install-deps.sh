@@ -14,7 +14,7 @@ repo=$(cd "$here/.." && pwd)
 vmdir=${HRUN_VM_DIR:-$repo/build/vm}
 
 build_pkgs=(build-essential pkg-config libjansson-dev libseccomp-dev libcap-dev
-    libcap-ng-dev libmnl-dev clang-format cppcheck busybox-static
+    libcap-ng-dev clang-format cppcheck busybox-static
     clang libclang-rt-14-dev) # clang: `make asan`; libFuzzer runtime: `make fuzz`
 # Installed with --no-install-recommends (podman's recommends are huge).
 # kmod provides depmod (modules.dep for on-demand modprobe in the guest).

@@ -1,69 +1,79 @@
-/* rtnetlink with libmnl: a new network namespace has lo down; runc brings
- * it up in the init, and so do we. */
+/* rtnetlink, one request and its ACK, without a library: a new network
+ * namespace has lo down; runc brings it up in the init, and so do we. */
 #include "hrun/netlink.h"
 
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <linux/if_link.h>
+#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
-#include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "hrun/cleanup.h"
 
-static void mnl_closep(struct mnl_socket **nl) {
-  if (*nl)
-    mnl_socket_close(*nl);
-}
-
-/* Send one request and wait for its ACK (or the NLMSG_ERROR that
- * mnl_cb_run turns into errno). */
+/* Send one request and wait for its ACK: the NLMSG_ERROR answering our
+ * sequence number, error 0 on success. */
 static int rtnl_request(struct nlmsghdr *nlh, const char *what,
                         hr_error_t *err) {
-  _cleanup_(mnl_closep) struct mnl_socket *nl =
-      mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-  if (!nl)
+  _cleanup_close_ int fd =
+      socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  if (fd < 0)
     return hr_error_set(err, errno, "%s: netlink socket", what);
-  if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-    return hr_error_set(err, errno, "%s: netlink bind", what);
-  unsigned portid = mnl_socket_get_portid(nl);
-  if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-    return hr_error_set(err, errno, "%s: netlink send", what);
-
-  _cleanup_free_ char *buf = malloc(MNL_SOCKET_BUFFER_SIZE);
-  if (!buf)
-    return hr_error_set(err, errno, "%s", what);
+  struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+  ssize_t n;
+  do
+    n = sendto(fd, nlh, nlh->nlmsg_len, 0, (struct sockaddr *)&kernel,
+               sizeof(kernel));
+  while (n < 0 && errno == EINTR);
+  if (n != (ssize_t)nlh->nlmsg_len)
+    return hr_error_set(err, n < 0 ? errno : EIO, "%s: netlink send", what);
+  union {
+    char buf[8192];
+    struct nlmsghdr align;
+  } resp;
   for (;;) {
-    ssize_t n = mnl_socket_recvfrom(nl, buf, MNL_SOCKET_BUFFER_SIZE);
-    if (n < 0) {
-      if (errno == EINTR)
+    n = recv(fd, resp.buf, sizeof(resp.buf), 0);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return hr_error_set(err, n < 0 ? errno : EIO, "%s: netlink receive",
+                          what);
+    int len = (int)n;
+    for (struct nlmsghdr *h = &resp.align; NLMSG_OK(h, len);
+         h = NLMSG_NEXT(h, len)) {
+      if (h->nlmsg_seq != nlh->nlmsg_seq)
         continue;
-      return hr_error_set(err, errno, "%s: netlink receive", what);
+      if (h->nlmsg_type != NLMSG_ERROR)
+        continue;
+      if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
+        return hr_error_set(err, EIO, "%s: short netlink reply", what);
+      const struct nlmsgerr *e = NLMSG_DATA(h);
+      if (e->error == 0)
+        return 0;
+      return hr_error_set(err, -e->error, "%s", what);
     }
-    int r = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, portid, NULL, NULL);
-    if (r == MNL_CB_ERROR)
-      return hr_error_set(err, errno, "%s", what);
-    if (r == MNL_CB_STOP)
-      return 0; /* the ACK (an NLMSG_ERROR with error 0) */
   }
 }
 
 int hr_netlink_lo_up(hr_error_t *err) {
-  union {
-    char buf[256];
-    struct nlmsghdr align;
+  /* lo named by IFLA_IFNAME (index 0): no lookup of its index first */
+  struct {
+    struct nlmsghdr nh;
+    struct ifinfomsg ifm;
+    struct rtattr name;
+    char lo[RTA_ALIGN(sizeof("lo"))];
   } req;
-  struct nlmsghdr *nlh = mnl_nlmsg_put_header(req.buf);
-  nlh->nlmsg_type = RTM_NEWLINK;
-  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-  nlh->nlmsg_seq = (unsigned)time(NULL);
-  struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-  ifm->ifi_family = AF_UNSPEC;
-  unsigned idx = if_nametoindex("lo");
-  ifm->ifi_index = idx ? (int)idx : 1; /* lo is always 1 in a new netns */
-  ifm->ifi_flags = IFF_UP;
-  ifm->ifi_change = IFF_UP;
-  return rtnl_request(nlh, "bring up lo", err);
+  memset(&req, 0, sizeof(req));
+  req.nh.nlmsg_len = sizeof(req);
+  req.nh.nlmsg_type = RTM_NEWLINK;
+  req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+  req.nh.nlmsg_seq = 1;
+  req.ifm.ifi_family = AF_UNSPEC;
+  req.ifm.ifi_flags = IFF_UP;
+  req.ifm.ifi_change = IFF_UP;
+  req.name.rta_type = IFLA_IFNAME;
+  req.name.rta_len = RTA_LENGTH(sizeof("lo"));
+  memcpy(req.lo, "lo", sizeof("lo"));
+  return rtnl_request(&req.nh, "bring up lo", err);
 }

@@ -1,4 +1,4 @@
-/* rtnetlink helpers (libmnl). */
+/* rtnetlink helpers (raw netlink sockets, no library). */
 #ifndef HRUN_NETLINK_H
 #define HRUN_NETLINK_H
 
