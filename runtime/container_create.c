@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/sched.h>
-#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -121,9 +120,24 @@ static int run_hooks(const struct hr_container *c, enum hr_hook_kind k,
   return hr_hooks_run(c->cfg.hooks[k], c->cfg.n_hooks[k], phase, s, err);
 }
 
+/* The effective user's name as NSS "files" finds it in /etc/passwd, ""
+ * when it is not there. Not getpwuid: hrun can be linked statically, and
+ * static NSS needs glibc's shared libraries at run time. */
 static char *owner_name(void) {
-  struct passwd *pw = getpwuid(geteuid());
-  return strdup(pw ? pw->pw_name : "");
+  char want[16];
+  int wl = snprintf(want, sizeof(want), "%u", (unsigned)geteuid());
+  _cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
+  char line[1024];
+  while (f && fgets(line, sizeof(line), f)) {
+    /* name:password:uid:gid:... */
+    char *name_end = strchr(line, ':');
+    const char *uid = name_end ? strchr(name_end + 1, ':') : NULL;
+    if (!uid || strncmp(uid + 1, want, (size_t)wl) != 0 || uid[1 + wl] != ':')
+      continue;
+    *name_end = '\0';
+    return strdup(line);
+  }
+  return strdup("");
 }
 
 /* Namespace flags to create at clone time. A user namespace joined by

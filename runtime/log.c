@@ -50,8 +50,10 @@ static void rfc3339_now(char *buf, size_t n) {
   struct tm tm;
   clock_gettime(CLOCK_REALTIME, &ts);
   gmtime_r(&ts.tv_sec, &tm);
-  size_t len = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf + len, n - len, ".%09ldZ", ts.tv_nsec);
+  /* not strftime: it calls tzset, which reads /etc/localtime for nothing */
+  snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
+           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+           ts.tv_nsec);
 }
 
 static void write_all(int fd, const char *s, size_t len) {
