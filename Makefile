@@ -14,6 +14,18 @@ HR_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) $(PKG_CFLAGS) \
 HR_LDFLAGS := -pie -Wl,-z,relro,-z,now
 ALL_CFLAGS = $(HR_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(HR_LDFLAGS) $(LDFLAGS)
+# hrun and hrun-shim are static-pie when the C library and the dependencies
+# have static archives: create/run/exec re-execute hrun from a sealed copy
+# (runtime/self_exe.c), and a static binary skips the dynamic loader and
+# its library opens both times (docs/benchmarks.md). HR_STATIC=0 links
+# them dynamically; sanitizer builds always are.
+HR_STATIC ?= auto
+ifeq ($(HR_STATIC),auto)
+HR_STATIC := $(if $(findstring -fsanitize,$(CFLAGS) $(LDFLAGS)),0,$(if \
+	$(strip $(foreach a,libc.a libjansson.a libseccomp.a libcap.a libcap-ng.a, \
+	$(if $(filter /%,$(shell $(CC) -print-file-name=$(a))),,$(a)))),0,1))
+endif
+BIN_LDFLAGS := $(if $(filter 1,$(HR_STATIC)),-static-pie)
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 
@@ -42,14 +54,14 @@ $(BUILD)/libhrun.a: $(OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/hrun: $(BUILD)/runtime/main.o $(BUILD)/libhrun.a
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(BIN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # last place hrun looks for hrun-shim (after $$HRUN_SHIM, its own dir, PATH)
 $(BUILD)/runtime/monitor_launch.o: HR_CFLAGS += \
 	-DHR_SHIM_INSTALL_PATH='"$(PREFIX)/bin/hrun-shim"'
 
 $(BUILD)/hrun-shim: $(BUILD)/shim/main.o $(BUILD)/libhrun.a
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(BIN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # test helper: receives the pty master sent to --console-socket
 $(BUILD)/recvtty: tests/helpers/recvtty.c
