@@ -12,6 +12,10 @@
 /* For create/run/exec: returns 0 when already running from a sealed memfd
  * (or for other commands); otherwise re-execs and does not return. */
 int hr_self_exe_protect(const char *cmd, char **argv, hr_error_t *err);
+/* A sealed memfd copy of the executable open at self, in *out: the ELF
+ * header, program headers and segments (what exec maps), not the debug
+ * sections after them; a file that is not ELF64 is copied whole. */
+int hr_self_exe_copy(int self, int *out, hr_error_t *err);
 /* True when fd is a memfd sealed against writes, growth and shrinking. */
 bool hr_self_exe_is_sealed(int fd);
 
