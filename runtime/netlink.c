@@ -40,8 +40,13 @@ static int rtnl_request(struct nlmsghdr *nlh, const char *what,
       return hr_error_set(err, n < 0 ? errno : EIO, "%s: netlink receive",
                           what);
     int len = (int)n;
+    /* glibc's NLMSG_OK compares the u32 nlmsg_len with the int len; clang
+     * (make asan, make fuzz) flags that under -Wsign-compare */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsign-compare"
     for (struct nlmsghdr *h = &resp.align; NLMSG_OK(h, len);
          h = NLMSG_NEXT(h, len)) {
+#pragma GCC diagnostic pop
       if (h->nlmsg_seq != nlh->nlmsg_seq)
         continue;
       if (h->nlmsg_type != NLMSG_ERROR)
