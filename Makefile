@@ -134,7 +134,7 @@ install: all
 demo: all
 	integration/demo.sh
 
-SOURCES = $(shell find runtime shim include tests/unit -name '*.[ch]')
+SOURCES = $(shell find runtime shim include tests/unit tests/fuzz -name '*.[ch]')
 format:
 	clang-format -i $(SOURCES)
 
@@ -142,7 +142,7 @@ lint:
 	clang-format --dry-run --Werror $(SOURCES)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --suppress=missingIncludeSystem -Iinclude \
-		-D__GNUC__ --std=c11 runtime shim tests/unit
+		-D__GNUC__ --std=c11 runtime shim tests/unit tests/fuzz
 
 clean:
 	rm -rf build/*.a build/*.o build/runtime build/shim build/tests build/asan \
