@@ -12,10 +12,12 @@
  *                                        tasks T" (T = N + 1, this process
  *                                        included, and pids.current if
  *                                        readable), holds for HOLD_SECONDS
- *   benchload dio read|write DEV BS SECONDS
+ *   benchload dio read|write DEV BS SECONDS [WARMUP_SECONDS]
  *                                        O_DIRECT sequential I/O of BS-byte
- *                                        blocks for SECONDS; prints "bytes B
- *                                        ops N usec U"
+ *                                        blocks for WARMUP_SECONDS (not
+ *                                        counted: a throttle's first slice),
+ *                                        then SECONDS; prints "bytes B ops N
+ *                                        usec U" of the measured part
  * Exit status 0 on success, 2 on a usage error, 1 on any other failure. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -166,7 +168,8 @@ static int forks(int hold) {
   return 0;
 }
 
-static int dio(const char *mode, const char *dev, long bs, int seconds) {
+static int dio(const char *mode, const char *dev, long bs, int seconds,
+               int warmup) {
   bool wr = !strcmp(mode, "write");
   if ((!wr && strcmp(mode, "read") != 0) || bs < 512 || bs % 512 || seconds < 1)
     return usage();
@@ -188,9 +191,11 @@ static int dio(const char *mode, const char *dev, long bs, int seconds) {
     return 1;
   }
   memset(buf, 0x5a, (size_t)bs);
-  uint64_t start = now_us(CLOCK_MONOTONIC);
-  uint64_t end = start + (uint64_t)seconds * 1000000u;
-  uint64_t bytes = 0, ops = 0, off = 0, t = start;
+  uint64_t t = now_us(CLOCK_MONOTONIC);
+  uint64_t measure = t + (uint64_t)warmup * 1000000u, start = t;
+  uint64_t end = measure + (uint64_t)seconds * 1000000u;
+  uint64_t bytes = 0, ops = 0, off = 0;
+  bool counting = warmup == 0;
   while (t < end) {
     if (off + (uint64_t)bs > size)
       off = 0;
@@ -203,9 +208,15 @@ static int dio(const char *mode, const char *dev, long bs, int seconds) {
       return 1;
     }
     off += (uint64_t)bs;
-    bytes += (uint64_t)bs;
-    ops++;
     t = now_us(CLOCK_MONOTONIC);
+    if (counting) {
+      bytes += (uint64_t)bs;
+      ops++;
+    } else if (t >= measure) {
+      /* the I/O that crossed the mark is not counted: start from here */
+      counting = true;
+      start = t;
+    }
   }
   char line[128];
   snprintf(line, sizeof(line), "bytes %llu ops %llu usec %llu\n",
@@ -225,7 +236,8 @@ int main(int argc, char **argv) {
     return alloc(argc > 2 ? atol(argv[2]) : 1024);
   if (!strcmp(cmd, "forks"))
     return forks(argc > 2 ? atoi(argv[2]) : 0);
-  if (!strcmp(cmd, "dio") && argc == 6)
-    return dio(argv[2], argv[3], atol(argv[4]), atoi(argv[5]));
+  if (!strcmp(cmd, "dio") && (argc == 6 || argc == 7))
+    return dio(argv[2], argv[3], atol(argv[4]), atoi(argv[5]),
+               argc == 7 ? atoi(argv[6]) : 0);
   return usage();
 }
