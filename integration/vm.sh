@@ -234,6 +234,10 @@ done
 } >"$OUT/vm.conf"
 {
     printf 'export REPO=%q HRUN=%q HRUN_SHIM=%q\n' "$REPO" "$HRUN" "$HRUN_SHIM"
+    # a sanitizer build: the guest collects every report (runner.sh)
+    if [ -r "$HRUN" ] && grep -qa __asan_init "$HRUN"; then
+        echo "export HRUN_SANITIZED=1"
+    fi
     # pass through HRUN_*, TEST_* and sanitizer settings
     while IFS='=' read -r k _; do
         case $k in HRUN | HRUN_SHIM) continue ;; esac

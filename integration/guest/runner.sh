@@ -31,6 +31,26 @@ shell)
 esac
 
 mkdir -p "$OUT/logs"
+
+# Sanitizer build: every ASan/UBSan/LSan report goes to a file of its own
+# in the results share (the suffix is the reporting pid), and a test file
+# that produced any counts as failed, even if its assertions passed.
+# Processes that run after pivot_root cannot reach the share; they report
+# on stderr, which the tests see.  symbolize=0: hrun runs from a memfd, so
+# reports carry module offsets (addr2line -e build/asan/hrun).
+SAN=$OUT/sanitizer
+if [ "${HRUN_SANITIZED:-0}" = 1 ]; then
+    mkdir -p "$SAN"
+    # log_path is a flag common to all sanitizers: the same in each
+    export ASAN_OPTIONS="log_path=$SAN/report:symbolize=0:detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+    export UBSAN_OPTIONS="log_path=$SAN/report:symbolize=0:print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+    export LSAN_OPTIONS="log_path=$SAN/report${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+fi
+san_reports() { # the report files so far, one per line
+    local f
+    for f in "$SAN"/*; do [ -f "$f" ] && echo "${f##*/}"; done
+}
+san_before=
 fifo=/run/hrun-vm/test-output.fifo
 : >"$OUT/results"
 passed=0 failed=0 skipped=0
@@ -93,6 +113,7 @@ while IFS= read -r f; do
     echo "=== $name"
     echo "$name" >"$OUT/current"
     start=${EPOCHREALTIME/./}
+    [ "${HRUN_SANITIZED:-0}" = 1 ] && san_before=$(san_reports)
     # Output goes through a fifo to tee (console + log); the test's stdout
     # is not a regular file, so reopening /dev/stdout cannot truncate the
     # log.  Only the test's own exit is waited for: a daemon still holding
@@ -119,6 +140,22 @@ while IFS= read -r f; do
         "skip "*) s=$((s + 1)) && echo "skip $name: ${line#skip }" ;;
         esac
     done <"$log" >>"$OUT/results"
+    if [ "${HRUN_SANITIZED:-0}" = 1 ]; then
+        san_new=()
+        while IFS= read -r line; do
+            [ -n "$line" ] && [[ $'\n'$san_before$'\n' != *$'\n'$line$'\n'* ]] && san_new+=("$line")
+        done < <(san_reports)
+        if [ ${#san_new[@]} -gt 0 ]; then
+            msg="not ok $name: ${#san_new[@]} sanitizer report(s): ${san_new[*]} (in out/sanitizer)"
+            echo "$msg"
+            for line in "${san_new[@]}"; do
+                { echo "# --- $line"; sed 's/^/# /' "$SAN/$line"; } >>"$log"
+            done
+            echo "$msg" >>"$log"
+            echo "$msg" >>"$OUT/results"
+            fl=$((fl + 1))
+        fi
+    fi
     if [ "$rc" != 0 ] && [ "$fl" = 0 ]; then
         if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
             msg="not ok $name: timed out after ${tmo}s"
