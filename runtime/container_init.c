@@ -22,8 +22,8 @@
 #include "hrun/fds.h"
 #include "hrun/hooks.h"
 #include "hrun/init_exec.h"
+#include "hrun/loopback.h"
 #include "hrun/lsm.h"
-#include "hrun/netlink.h"
 #include "hrun/process_setup.h"
 #include "hrun/rootfs.h"
 #include "hrun/seccomp.h"
@@ -209,7 +209,7 @@ __attribute__((noreturn)) void hr_init_main(const struct hr_init_args *a) {
 
   if (ns_new(cfg, HR_NS_UTS) && set_hostname(cfg, &err) < 0)
     fail(a, 1, &err);
-  if (ns_new(cfg, HR_NS_NETWORK) && hr_netlink_lo_up(&err) < 0) {
+  if (ns_new(cfg, HR_NS_NETWORK) && hr_loopback_up(&err) < 0) {
     hr_error_wrap(&err, "network namespace: bring lo up");
     fail(a, 1, &err);
   }

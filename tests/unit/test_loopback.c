@@ -1,4 +1,4 @@
-/* hr_netlink_lo_up in a network namespace made by a forked child. */
+/* hr_loopback_up in a network namespace made by a forked child. */
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "hrun/cleanup.h"
-#include "hrun/netlink.h"
+#include "hrun/loopback.h"
 #include "unit.h"
 
 /* Run fn in a forked child; return what it wrote to its pipe (malloc'd),
@@ -61,7 +61,7 @@ static void lo_up_child(int fd, void *arg) {
   }
   int before = lo_flags();
   hr_error_t err = NULL;
-  if (hr_netlink_lo_up(&err) < 0) {
+  if (hr_loopback_up(&err) < 0) {
     dprintf(fd, "error: %s", hr_error_msg(err));
     return;
   }
@@ -71,7 +71,7 @@ static void lo_up_child(int fd, void *arg) {
           after >= 0 && (after & IFF_UP) ? "up" : "down");
 }
 
-TEST(netlink_lo_up_in_new_netns) {
+TEST(loopback_up_in_new_netns) {
   _cleanup_free_ char *out = in_child(lo_up_child, NULL);
   if (strncmp(out, "skip:", 5) == 0) {
     fprintf(stderr, "  skipped: %s\n", out);
