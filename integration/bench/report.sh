@@ -79,7 +79,8 @@ jq -s --argjson host "$(env_json host.env)" --argjson guest "$(env_json guest.en
     sizes: ([$all[] | select(.kind == "size")] | map({key: .binary, value: del(.kind, .binary)}) | from_entries),
     minmem: ([$all[] | select(.kind == "minmem")] | map({key: .runtime, value: del(.kind, .runtime)}) | from_entries),
     cpu_max: [$all[] | select(.kind == "cpu_max") | . + {error_pct: err(.measured; .requested)} | del(.kind)],
-    cpu_weight: [$all[] | select(.kind == "cpu_weight") | . + {error_pct: err(.measured; .requested)} | del(.kind)],
+    cpu_weight: [$all[] | select(.kind == "cpu_weight") | . + {weight_ratio: (.weights[1] / .weights[0])}
+      | . + {error_pct: err(.measured; .weight_ratio), shares_error_pct: err(.measured; .requested)} | del(.kind)],
     memory: [$all[] | select(.kind == "memory") | . + {peak_over_limit: ratio(.peak; .limit)} | del(.kind)],
     pids: [$all[] | select(.kind == "pids") | . + {exact: (.tasks == .limit)} | del(.kind, .output)],
     io_baseline: [$all[] | select(.kind == "io_baseline") | del(.kind)],
@@ -141,8 +142,8 @@ jq -r '
       "| limit | requested | hrun | crun | runc |", "|---|---|---|---|---|",
       (.cpu_max | group_by(.requested)[] | "| cpu.max (2 busy threads) | \(.[0].requested) CPUs | " +
         ([. as $g | rts[] as $r | $g[] | select(.runtime == $r) | "\(.measured | f(3)) (\(.error_pct | pct))"] | join(" | ")) + " |"),
-      (.cpu_weight | if length > 0 then "| cpu.weight, shares 1024 vs 512 on one CPU | usage ratio 2 | " +
-        ([. as $g | rts[] as $r | $g[] | select(.runtime == $r) | "\(.measured | f(2)) (weights \(.weights[1])/\(.weights[0]))"] | join(" | ")) + " |" else empty end),
+      (.cpu_weight | if length > 0 then "| cpu.weight, shares 1024 vs 512 on one CPU | usage ratio = ratio of the weights written | " +
+        ([. as $g | rts[] as $r | $g[] | select(.runtime == $r) | "\(.measured | f(2)) of \(.weights[1])/\(.weights[0]) = \(.weight_ratio | f(2)) (\(.error_pct | pct))"] | join(" | ")) + " |" else empty end),
       (.memory | group_by(.limit)[] | "| memory.max, alloc until killed | \(.[0].limit | mib) | " +
         ([. as $g | rts[] as $r | $g[] | select(.runtime == $r) | "peak \(.peak | mib), \(if .oom_kill > 0 then "OOM kill" else "no OOM kill" end)\(if .event_ms != null then ", event +\(.event_ms) ms" else "" end)"] | join(" | ")) + " |"),
       (.pids | group_by(.limit)[] | "| pids.max, fork until EAGAIN | \(.[0].limit) tasks | " +
@@ -150,6 +151,7 @@ jq -r '
       (.io | group_by(.what + ":" + (.requested | tostring))[] | .[0] as $h
         | "| io.max \($h.what) (O_DIRECT, /dev/vda) | \(if ($h.what | test("bps")) then ($h.requested | mib) + "/s" else "\($h.requested) IO/s" end) | " +
         ([. as $g | rts[] as $r | $g[] | select(.runtime == $r) | "\(if (.what | test("bps")) then (.measured | mib) + "/s" else (.measured | f(1)) end) (\(.error_pct | pct))"] | join(" | ")) + " |"),
+      (if (.cpu_weight | length) > 0 then "\ncpu.weight: the runtimes convert `cpu.shares` differently. hrun uses the conversion of current runc (opencontainers/cgroups), which maps the default 1024 shares to the default weight 100; Debian'"'"'s crun 1.8 and runc 1.1 use the older linear mapping (1024 → 39). The error is the measured usage ratio against the ratio of the weights written, which is what the kernel enforces." else empty end),
       (if (.io_baseline | length) > 0 then "\nUnthrottled disk in the VM (no container): " + ([.io_baseline[] | "\(.dir) \(.bs / 1024)K blocks \(.bytes_per_s | mib)/s \(.ops_per_s | f(0)) IO/s"] | join("; ")) + "." else empty end),
       ""
     else empty end),
@@ -181,7 +183,7 @@ jq -r '.scaling[] | [.level, (.hrun.median_ms // "NaN"), (.crun.median_ms // "Na
 jq -r '
   def row($lbl; $g): [$lbl] + (["hrun", "crun", "runc"] | map(. as $r | ($g | map(select(.runtime == $r)) | .[0].v) // "NaN"));
   [ (.cpu_max | group_by(.requested)[] | row("cpu.max \(.[0].requested)"; map({runtime, v: (.measured / .requested)}))),
-    (.cpu_weight | if length > 0 then row("cpu.weight 2:1"; map({runtime, v: (.measured / .requested)})) else empty end),
+    (.cpu_weight | if length > 0 then row("cpu.weight"; map({runtime, v: (.measured / .weight_ratio)})) else empty end),
     (.memory | group_by(.limit)[] | row("mem peak \(.[0].limit / 1048576)M"; map({runtime, v: (.peak / .limit)}))),
     (.pids | group_by(.limit)[] | row("pids \(.[0].limit)"; map({runtime, v: (if .tasks == null then null else .tasks / .limit end)}))),
     (.io | group_by(.what + ":" + (.requested | tostring))[] | row("\(.[0].what) \(if (.[0].what | test("bps")) then "\(.[0].requested / 1048576)M" else .[0].requested end)"; map({runtime, v: (if .measured == null then null else .measured / .requested end)})))
