@@ -25,7 +25,8 @@ HR_STATIC := $(if $(findstring -fsanitize,$(CFLAGS) $(LDFLAGS)),0,$(if \
 	$(strip $(foreach a,libc.a libjansson.a libseccomp.a libcap.a libcap-ng.a, \
 	$(if $(filter /%,$(shell $(CC) -print-file-name=$(a))),,$(a)))),0,1))
 endif
-BIN_LDFLAGS := $(if $(filter 1,$(HR_STATIC)),-static-pie)
+# -static-pie replaces -pie: clang rejects the pair (unused argument)
+BIN_LDFLAGS = $(if $(filter 1,$(HR_STATIC)),$(filter-out -pie,$(ALL_LDFLAGS)) -static-pie,$(ALL_LDFLAGS))
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 
@@ -54,14 +55,14 @@ $(BUILD)/libhrun.a: $(OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/hrun: $(BUILD)/runtime/main.o $(BUILD)/libhrun.a
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(BIN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(BIN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # last place hrun looks for hrun-shim (after $$HRUN_SHIM, its own dir, PATH)
 $(BUILD)/runtime/monitor_launch.o: HR_CFLAGS += \
 	-DHR_SHIM_INSTALL_PATH='"$(PREFIX)/bin/hrun-shim"'
 
 $(BUILD)/hrun-shim: $(BUILD)/shim/main.o $(BUILD)/libhrun.a
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(BIN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(BIN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # test helper: receives the pty master sent to --console-socket
 $(BUILD)/recvtty: tests/helpers/recvtty.c
