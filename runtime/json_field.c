@@ -123,8 +123,9 @@ int hr_json_get_uint64(json_t *obj, const char *path, const char *key,
     return r;
   if (!json_is_integer(v))
     return field_error(err, path, key, "must be an integer");
-  /* jansson stores json_int_t (long long); larger unsigned values
-   * (e.g. 2^64-1 used as "unlimited") arrive as reals, which we reject. */
+  /* jansson stores json_int_t (long long): a larger unsigned value (e.g.
+   * 2^64-1 as "unlimited") already fails to parse, as "too big integer"
+   * with its line and column. */
   json_int_t i = json_integer_value(v);
   if (i < 0 || (uint64_t)i > max) {
     char reason[128];
