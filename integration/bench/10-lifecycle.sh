@@ -69,44 +69,42 @@ one_exec() {
     B_US=$((t1 - t0))
 }
 
-# latency WORKLOAD FUNC [ARGS]: N interleaved samples per runtime
+# latency WORKLOAD FUNC [ARGS]: N interleaved samples per runtime.  With
+# EXTRA set (a workload name) each iteration also times `run` of hrun with
+# the template of that name, in the same rotation, as runtime "hrun-EXTRA".
 latency() {
-    local w=$1 f=$2 i r
+    local w=$1 f=$2 i k r
     shift 2
     declare -A s=()
-    for r in "${B_RUNTIMES[@]}"; do "$f" "$r" "$@"; done # warm-up
+    local rts=("${B_RUNTIMES[@]}")
+    [ -z "${EXTRA:-}" ] || rts+=("hrun-$EXTRA")
+    sample() { # RUNTIME ARGS...
+        if [ "$1" = "hrun-${EXTRA:-}" ]; then one_run hrun "$EXTRA"; else "$f" "$@"; fi
+    }
+    for r in "${rts[@]}"; do sample "$r" "$@"; done # warm-up
     for ((i = 0; i < N; i++)); do
-        for r in $(b_rotate "$i"); do
-            "$f" "$r" "$@"
+        for ((k = 0; k < ${#rts[@]}; k++)); do
+            r=${rts[$(((i + k) % ${#rts[@]}))]}
+            sample "$r" "$@"
             s[$r]+=" $B_US"
         done
     done
-    for r in "${B_RUNTIMES[@]}"; do
+    for r in "${rts[@]}"; do
+        local name=$w rt=$r
+        [ "$r" = "hrun-${EXTRA:-}" ] && name=run_$EXTRA rt=hrun
         # shellcheck disable=SC2086
-        b_log "$w $r: $(b_stats ${s[$r]})"
+        b_log "$name $rt: $(b_stats ${s[$r]})"
         # shellcheck disable=SC2086
-        b_emit "{\"kind\": \"latency\", \"workload\": \"$w\", \"runtime\": \"$r\", \"us\": $(b_json_arr ${s[$r]})}"
+        b_emit "{\"kind\": \"latency\", \"workload\": \"$name\", \"runtime\": \"$rt\", \"us\": $(b_json_arr ${s[$r]})}"
     done
 }
 
-# hrun with its built-in profile against crun and runc with the same
-# profile in config.json: only hrun's samples are new
-latency_native() {
-    local i s= t
-    one_run hrun native
-    for ((i = 0; i < N; i++)); do
-        one_run hrun native
-        s+=" $B_US"
-    done
-    # shellcheck disable=SC2086
-    b_log "run_native hrun: $(b_stats $s)"
-    # shellcheck disable=SC2086
-    b_emit "{\"kind\": \"latency\", \"workload\": \"run_native\", \"runtime\": \"hrun\", \"us\": $(b_json_arr $s)}"
-}
-
-test_run() { latency run one_run full; }
+# hrun with its built-in profile (template "native", no linux.seccomp)
+# is timed in the same rotation as the three runtimes with the profile in
+# config.json: back to back, each run would wait for the kernel to tear
+# down the previous run's network namespace.
+test_run() { EXTRA=native latency run one_run full; }
 test_run_nonet() { latency run_nonet one_run nonet; }
-test_run_native() { latency_native; }
 test_cycle() { latency create_start_wait_delete one_cycle; }
 
 test_exec() {
@@ -155,7 +153,6 @@ HRUN_VERBOSE=1
 b_setup_or_exit setup
 b_test "latency: run /bin/true (same config.json, seccomp in it)" test_run
 b_test "latency: run /bin/true without a network namespace" test_run_nonet
-b_test "latency: hrun run with its built-in seccomp profile" test_run_native
 b_test "latency: create+start+wait+delete" test_cycle
 b_test "latency: exec /bin/true into a running container" test_exec
 b_test "concurrency: $CONC runs at once" test_concurrency

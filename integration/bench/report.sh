@@ -111,7 +111,7 @@ jq -r '
       | "| \($w) | \([$v.hrun.n, $v.crun.n, $v.runc.n] | map(select(. != null)) | max) | " +
         ([rts[] | $v[.] | if . == null then "–" else "\(.min_ms | f(0)) / **\(.median_ms | f(0))** / \(.p95_ms | f(0))" end] | join(" | ")) +
         " | \($v.ratio_hrun_crun | x) | \($v.ratio_hrun_runc | x) |"),
-    "\n`run`: `run` of /bin/true, busybox bundle, namespaces pid, net, ipc, uts, mount, cgroup, memory/pids/cpu limits, a deny-all device rule and hrun'"'"'s default seccomp profile as `linux.seccomp` (the same config.json for all three). `run_nonet`: the same without a network namespace. `run_native`: hrun with no `linux.seccomp`, i.e. its built-in default profile (compare with the crun/runc `run` row). `create_start_wait_delete`: the four steps, waiting for the cgroup to empty. `exec`: `exec /bin/true` into a running container.\n",
+    "\n`run`: `run` of /bin/true, busybox bundle, namespaces pid, net, ipc, uts, mount, cgroup, memory/pids/cpu limits, a deny-all device rule and hrun'"'"'s default seccomp profile as `linux.seccomp` (the same config.json for all three). `run_nonet`: the same without a network namespace. `run_native`: hrun with no `linux.seccomp`, i.e. its built-in default profile, timed in the same rotation as the `run` row (compare with its crun/runc columns). `create_start_wait_delete`: the four steps, waiting for the cgroup to empty. `exec`: `exec /bin/true` into a running container.\n",
     (if (.concurrency | length) > 0 then
       "## Concurrency (wall time of \(.concurrency.hrun.parallel // 20) `run`s started at once, ms)\n",
       "| runtime | min | median | max |", "|---|---|---|---|",
