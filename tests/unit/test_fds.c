@@ -12,37 +12,6 @@
 #include "hrun/fds.h"
 #include "unit.h"
 
-/* Run fn in a forked child; return what it wrote to its pipe (malloc'd),
- * "child crashed" if it did not exit 0. */
-static char *in_child(void (*fn)(int fd, void *arg), void *arg) {
-  int p[2];
-  if (pipe2(p, O_CLOEXEC) < 0)
-    return strdup("pipe failed");
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(p[0]);
-    fn(p[1], arg);
-    _exit(0);
-  }
-  close(p[1]);
-  char *out = NULL;
-  size_t cap = 0;
-  FILE *f = fdopen(p[0], "r");
-  if (!f || getdelim(&out, &cap, '\0', f) < 0) {
-    free(out);
-    out = strdup("");
-  }
-  if (f)
-    fclose(f);
-  int st = 0;
-  waitpid(pid, &st, 0);
-  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-    free(out);
-    return strdup("child crashed");
-  }
-  return out;
-}
-
 static const int probe[] = {0, 1, 2, 3, 4, 5, 6, 7, 40, 1000};
 #define N_PROBE (sizeof(probe) / sizeof(probe[0]))
 
@@ -76,14 +45,14 @@ static void cloexec_child(int report, void *arg) {
 
 TEST(fds_close_from_marks_cloexec_except_kept) {
   bool procfs = false;
-  _cleanup_free_ char *out = in_child(cloexec_child, &procfs);
+  _cleanup_free_ char *out = unit_in_child(cloexec_child, &procfs);
   /* 0 1 2 3 4 5 6 7 40 1000 */
   CHECK_STR(out, "---xx-xx-x");
 }
 
 TEST(fds_procfs_fallback) {
   bool procfs = true;
-  _cleanup_free_ char *out = in_child(cloexec_child, &procfs);
+  _cleanup_free_ char *out = unit_in_child(cloexec_child, &procfs);
   CHECK_STR(out, "---xx-xx-x");
 }
 
@@ -117,7 +86,7 @@ TEST(cwd_outside_root_detected) {
     return;
   }
   _cleanup_free_ char *root = unit_tmpdir();
-  _cleanup_free_ char *out = in_child(cwd_child, root);
+  _cleanup_free_ char *out = unit_in_child(cwd_child, root);
   CHECK_STR(out, "inside ok\n"
                  "outside: process.cwd: \"(unreachable)/\" is outside the "
                  "container root\n");

@@ -18,36 +18,6 @@
 
 #define BIT(c) (1ULL << (c))
 
-/* Run fn in a child; return what it wrote to its pipe. */
-static char *in_child(void (*fn)(int fd, void *arg), void *arg) {
-  int p[2];
-  if (pipe2(p, O_CLOEXEC) < 0)
-    return strdup("pipe failed");
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(p[0]);
-    fn(p[1], arg);
-    _exit(0);
-  }
-  close(p[1]);
-  char *out = NULL;
-  size_t cap = 0;
-  FILE *f = fdopen(p[0], "r");
-  if (!f || getdelim(&out, &cap, '\0', f) < 0) {
-    free(out);
-    out = strdup("");
-  }
-  if (f)
-    fclose(f);
-  int st = 0;
-  waitpid(pid, &st, 0);
-  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-    free(out);
-    return strdup("child crashed");
-  }
-  return out;
-}
-
 /* The status lines the tests compare, tabs and trailing blanks removed. */
 static void report_status(int fd) {
   _cleanup_fclose_ FILE *f = fopen("/proc/self/status", "re");
@@ -102,7 +72,7 @@ TEST(identity_user_groups_and_caps) {
   p.has_caps = true;
   p.caps.bounding = BIT(CAP_CHOWN) | BIT(CAP_NET_BIND_SERVICE);
   p.caps.effective = p.caps.permitted = BIT(CAP_NET_BIND_SERVICE);
-  _cleanup_free_ char *out = in_child(apply_and_report, &p);
+  _cleanup_free_ char *out = unit_in_child(apply_and_report, &p);
   CHECK_STR(out, "Uid: 1000 1000 1000 1000\n"
                  "Gid: 1000 1000 1000 1000\n"
                  "Groups: 5 6\n"
@@ -130,7 +100,7 @@ TEST(identity_inheritable_and_ambient) {
    * like runc, it is skipped rather than failing the container. */
   p.caps.ambient = BIT(CAP_NET_BIND_SERVICE) | BIT(CAP_NET_RAW);
   CHECK_INT(hr_caps_ambient_unraisable(&p.caps), BIT(CAP_NET_RAW));
-  _cleanup_free_ char *out = in_child(apply_and_report, &p);
+  _cleanup_free_ char *out = unit_in_child(apply_and_report, &p);
   CHECK_STR(out, "Uid: 1000 1000 1000 1000\n"
                  "Gid: 1000 1000 1000 1000\n"
                  "Groups:\n"
@@ -163,7 +133,7 @@ TEST(identity_inheritable_cleared_when_not_configured) {
   p.has_caps = true; /* uid 0 */
   p.caps.bounding = p.caps.permitted = p.caps.effective =
       BIT(CAP_CHOWN) | BIT(CAP_NET_RAW);
-  _cleanup_free_ char *out = in_child(preset_inheritable_then_apply, &p);
+  _cleanup_free_ char *out = unit_in_child(preset_inheritable_then_apply, &p);
   CHECK_STR(out, "Uid: 0 0 0 0\n"
                  "Gid: 0 0 0 0\n"
                  "Groups:\n"
@@ -181,7 +151,7 @@ TEST(identity_without_caps_drops_all) {
   if (!privileged())
     return;
   struct hr_process p = {0}; /* uid 0, no capabilities */
-  _cleanup_free_ char *out = in_child(apply_and_report, &p);
+  _cleanup_free_ char *out = unit_in_child(apply_and_report, &p);
   CHECK_CONTAINS(out, "Uid: 0 0 0 0\n");
   CHECK_CONTAINS(out, "CapPrm: 0000000000000000\n"
                       "CapEff: 0000000000000000\n"
@@ -196,7 +166,7 @@ TEST(identity_effective_not_in_permitted_is_an_error) {
   p.caps.bounding = BIT(CAP_CHOWN) | BIT(CAP_NET_RAW);
   p.caps.permitted = BIT(CAP_CHOWN);
   p.caps.effective = BIT(CAP_CHOWN) | BIT(CAP_NET_RAW);
-  _cleanup_free_ char *out = in_child(apply_and_report, &p);
+  _cleanup_free_ char *out = unit_in_child(apply_and_report, &p);
   CHECK_STR(out, "error: capabilities: apply (effective CAP_NET_RAW is not "
                  "in permitted): Operation not permitted");
 }
@@ -221,7 +191,7 @@ TEST(identity_setgroups_denied) {
   if (!privileged())
     return;
   struct hr_process p = {0};
-  _cleanup_free_ char *ok = in_child(in_userns_deny_setgroups, &p);
+  _cleanup_free_ char *ok = unit_in_child(in_userns_deny_setgroups, &p);
   if (strncmp(ok, "skip:", 5) == 0) {
     fprintf(stderr, "  skipped: %s\n", ok);
     return;
@@ -231,7 +201,7 @@ TEST(identity_setgroups_denied) {
   uint32_t gids[] = {0};
   p.user.additional_gids = gids;
   p.user.n_additional_gids = 1;
-  _cleanup_free_ char *bad = in_child(in_userns_deny_setgroups, &p);
+  _cleanup_free_ char *bad = unit_in_child(in_userns_deny_setgroups, &p);
   CHECK_STR(bad, "error: process.user.additionalGids: cannot set additional "
                  "groups: setgroups is denied in this user namespace");
 }
@@ -256,6 +226,6 @@ static void nnp_child(int fd, void *arg) {
 }
 
 TEST(no_new_privs) {
-  _cleanup_free_ char *out = in_child(nnp_child, NULL);
+  _cleanup_free_ char *out = unit_in_child(nnp_child, NULL);
   CHECK_STR(out, "1");
 }

@@ -14,37 +14,6 @@
 #include "hrun/loopback.h"
 #include "unit.h"
 
-/* Run fn in a forked child; return what it wrote to its pipe (malloc'd),
- * "child crashed" if it did not exit 0. */
-static char *in_child(void (*fn)(int fd, void *arg), void *arg) {
-  int p[2];
-  if (pipe2(p, O_CLOEXEC) < 0)
-    return strdup("pipe failed");
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(p[0]);
-    fn(p[1], arg);
-    _exit(0);
-  }
-  close(p[1]);
-  char *out = NULL;
-  size_t cap = 0;
-  FILE *f = fdopen(p[0], "r");
-  if (!f || getdelim(&out, &cap, '\0', f) < 0) {
-    free(out);
-    out = strdup("");
-  }
-  if (f)
-    fclose(f);
-  int st = 0;
-  waitpid(pid, &st, 0);
-  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-    free(out);
-    return strdup("child crashed");
-  }
-  return out;
-}
-
 static int lo_flags(void) {
   _cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   struct ifreq ifr = {0};
@@ -72,7 +41,7 @@ static void lo_up_child(int fd, void *arg) {
 }
 
 TEST(loopback_up_in_new_netns) {
-  _cleanup_free_ char *out = in_child(lo_up_child, NULL);
+  _cleanup_free_ char *out = unit_in_child(lo_up_child, NULL);
   if (strncmp(out, "skip:", 5) == 0) {
     fprintf(stderr, "  skipped: %s\n", out);
     return;

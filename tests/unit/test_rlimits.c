@@ -12,37 +12,6 @@
 #include "hrun/process_setup.h"
 #include "unit.h"
 
-/* Run fn in a forked child; return what it wrote to its pipe (malloc'd),
- * "child crashed" if it did not exit 0. */
-static char *in_child(void (*fn)(int fd, void *arg), void *arg) {
-  int p[2];
-  if (pipe2(p, O_CLOEXEC) < 0)
-    return strdup("pipe failed");
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(p[0]);
-    fn(p[1], arg);
-    _exit(0);
-  }
-  close(p[1]);
-  char *out = NULL;
-  size_t cap = 0;
-  FILE *f = fdopen(p[0], "r");
-  if (!f || getdelim(&out, &cap, '\0', f) < 0) {
-    free(out);
-    out = strdup("");
-  }
-  if (f)
-    fclose(f);
-  int st = 0;
-  waitpid(pid, &st, 0);
-  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-    free(out);
-    return strdup("child crashed");
-  }
-  return out;
-}
-
 static void apply_nofile(int fd, void *arg) {
   const struct hr_rlimit *r = arg;
   hr_error_t err = NULL;
@@ -58,13 +27,13 @@ static void apply_nofile(int fd, void *arg) {
 
 TEST(rlimits_nofile_applied) {
   struct hr_rlimit r = {.resource = RLIMIT_NOFILE, .soft = 100, .hard = 200};
-  _cleanup_free_ char *out = in_child(apply_nofile, &r);
+  _cleanup_free_ char *out = unit_in_child(apply_nofile, &r);
   CHECK_STR(out, "100 200");
 }
 
 TEST(rlimits_soft_above_hard_names_the_limit) {
   struct hr_rlimit r = {.resource = RLIMIT_NOFILE, .soft = 300, .hard = 200};
-  _cleanup_free_ char *out = in_child(apply_nofile, &r);
+  _cleanup_free_ char *out = unit_in_child(apply_nofile, &r);
   CHECK_STR(out, "error: setrlimit RLIMIT_NOFILE: Invalid argument");
 }
 
@@ -91,7 +60,7 @@ static void raise_without_cap(int fd, void *arg) {
 }
 
 TEST(rlimits_raise_hard_without_privilege) {
-  _cleanup_free_ char *out = in_child(raise_without_cap, NULL);
+  _cleanup_free_ char *out = unit_in_child(raise_without_cap, NULL);
   CHECK_STR(out, "error: setrlimit RLIMIT_NOFILE: Operation not permitted");
 }
 
@@ -117,9 +86,9 @@ static void oom_child(int fd, void *arg) {
 
 TEST(oom_score_adj) {
   int v = 500; /* raising needs no privilege */
-  _cleanup_free_ char *out = in_child(oom_child, &v);
+  _cleanup_free_ char *out = unit_in_child(oom_child, &v);
   CHECK_STR(out, "500\n");
   v = 5000;
-  _cleanup_free_ char *bad = in_child(oom_child, &v);
+  _cleanup_free_ char *bad = unit_in_child(oom_child, &v);
   CHECK_STR(bad, "error: write /proc/self/oom_score_adj: Invalid argument");
 }

@@ -11,6 +11,11 @@ void unit_register(const char *name, unit_fn fn);
 void unit_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Run fn in a forked child; return what it wrote to its pipe (malloc'd),
+ * or "child crashed" if it did not exit 0. For tests that change process
+ * state (namespaces, rlimits, fds, ids). */
+char *unit_in_child(void (*fn)(int fd, void *arg), void *arg);
+
 #define TEST(name)                                                             \
   static void test_##name(void);                                               \
   __attribute__((constructor)) static void register_##name(void) {             \

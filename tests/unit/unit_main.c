@@ -1,7 +1,9 @@
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -83,4 +85,33 @@ int main(int argc, char **argv) {
   }
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
+}
+
+char *unit_in_child(void (*fn)(int fd, void *arg), void *arg) {
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) < 0)
+    return strdup("pipe failed");
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(p[0]);
+    fn(p[1], arg);
+    _exit(0);
+  }
+  close(p[1]);
+  char *out = NULL;
+  size_t cap = 0;
+  FILE *f = fdopen(p[0], "r");
+  if (!f || getdelim(&out, &cap, '\0', f) < 0) {
+    free(out);
+    out = strdup("");
+  }
+  if (f)
+    fclose(f);
+  int st = 0;
+  waitpid(pid, &st, 0);
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+    free(out);
+    return strdup("child crashed");
+  }
+  return out;
 }
