@@ -258,21 +258,25 @@ static int get_majmin(json_t *e, const char *ep, int64_t *major, int64_t *minor,
   return 0;
 }
 
-static int parse_throttle(json_t *b, const char *p, const char *key,
-                          struct hr_throttle_device **out, size_t *n,
-                          hr_error_t *err) {
+/* Parse the array obj[key] (absent or empty: no elements) whose elements
+ * must be objects: allocate *items, one elem-sized zeroed slot per element,
+ * and hand each element with its JSON path to parse. *n counts the slots
+ * handed out, so a partly parsed array is freed like a whole one. */
+typedef int (*elem_parser)(json_t *e, const char *ep, void *item,
+                           hr_error_t *err);
+static int parse_object_array(json_t *obj, const char *path, const char *key,
+                              size_t elem, void **items, size_t *n,
+                              elem_parser parse, hr_error_t *err) {
   json_t *arr;
-  int rc = hr_json_get_array(b, p, key, false, &arr, err);
-  if (rc <= 0)
-    return rc;
-  _cleanup_free_ char *ap = join(p, key, err);
+  int rc = hr_json_get_array(obj, path, key, false, &arr, err);
+  if (rc <= 0 || json_array_size(arr) == 0)
+    return rc < 0 ? -1 : 0;
+  _cleanup_free_ char *ap = join(path, key, err);
   if (!ap)
     return -1;
   size_t count = json_array_size(arr);
-  if (count == 0)
-    return 0;
-  *out = calloc(count, sizeof(**out));
-  if (!*out)
+  *items = calloc(count, elem);
+  if (!*items)
     return oom(err, ap);
   for (size_t i = 0; i < count; i++) {
     json_t *e = json_array_get(arr, i);
@@ -281,12 +285,34 @@ static int parse_throttle(json_t *b, const char *p, const char *key,
       return oom(err, ap);
     if (!json_is_object(e))
       return field_err(err, ep, "must be an object");
-    struct hr_throttle_device *t = &(*out)[i];
-    if (get_majmin(e, ep, &t->major, &t->minor, err) < 0 ||
-        hr_json_get_uint64(e, ep, "rate", true, UINT64_MAX, &t->rate, err) < 0)
-      return -1;
     (*n)++;
+    if (parse(e, ep, (char *)*items + i * elem, err) < 0)
+      return -1;
   }
+  return 0;
+}
+
+static int parse_throttle_device(json_t *e, const char *ep, void *item,
+                                 hr_error_t *err) {
+  struct hr_throttle_device *t = item;
+  return get_majmin(e, ep, &t->major, &t->minor, err) < 0 ||
+                 hr_json_get_uint64(e, ep, "rate", true, UINT64_MAX, &t->rate,
+                                    err) < 0
+             ? -1
+             : 0;
+}
+
+static int parse_weight_device(json_t *e, const char *ep, void *item,
+                               hr_error_t *err) {
+  struct hr_weight_device *w = item;
+  if (get_majmin(e, ep, &w->major, &w->minor, err) < 0 ||
+      get_u64(e, ep, "weight", UINT64_MAX, &w->weight, err) < 0 ||
+      get_u64(e, ep, "leafWeight", UINT64_MAX, &w->leaf_weight, err) < 0 ||
+      check_blkio_weight(ep, "weight", &w->weight, err) < 0 ||
+      check_blkio_weight(ep, "leafWeight", &w->leaf_weight, err) < 0)
+    return -1;
+  if (!w->weight.set && !w->leaf_weight.set)
+    return field_err(err, ep, "needs weight or leafWeight");
   return 0;
 }
 
@@ -307,43 +333,19 @@ static int parse_block_io(json_t *obj, const char *path, struct hr_resources *r,
       check_blkio_weight(p, "leafWeight", &r->block_io.leaf_weight, err) < 0)
     return -1;
 
-  json_t *arr;
-  rc = hr_json_get_array(b, p, "weightDevice", false, &arr, err);
-  if (rc < 0)
+  if (parse_object_array(b, p, "weightDevice", sizeof(struct hr_weight_device),
+                         (void **)&r->block_io.weight_device,
+                         &r->block_io.n_weight_device, parse_weight_device,
+                         err) < 0)
     return -1;
-  if (rc == 1 && json_array_size(arr) > 0) {
-    _cleanup_free_ char *ap = join(p, "weightDevice", err);
-    if (!ap)
-      return -1;
-    size_t count = json_array_size(arr);
-    r->block_io.weight_device = calloc(count, sizeof(struct hr_weight_device));
-    if (!r->block_io.weight_device)
-      return oom(err, ap);
-    for (size_t i = 0; i < count; i++) {
-      json_t *e = json_array_get(arr, i);
-      _cleanup_free_ char *ep = hr_json_index(ap, i);
-      if (!ep)
-        return oom(err, ap);
-      if (!json_is_object(e))
-        return field_err(err, ep, "must be an object");
-      struct hr_weight_device *w = &r->block_io.weight_device[i];
-      if (get_majmin(e, ep, &w->major, &w->minor, err) < 0 ||
-          get_u64(e, ep, "weight", UINT64_MAX, &w->weight, err) < 0 ||
-          get_u64(e, ep, "leafWeight", UINT64_MAX, &w->leaf_weight, err) < 0 ||
-          check_blkio_weight(ep, "weight", &w->weight, err) < 0 ||
-          check_blkio_weight(ep, "leafWeight", &w->leaf_weight, err) < 0)
-        return -1;
-      if (!w->weight.set && !w->leaf_weight.set)
-        return field_err(err, ep, "needs weight or leafWeight");
-      r->block_io.n_weight_device++;
-    }
-  }
   static const char *const keys[4] = {
       "throttleReadBpsDevice", "throttleWriteBpsDevice",
       "throttleReadIOPSDevice", "throttleWriteIOPSDevice"};
   for (int k = 0; k < 4; k++)
-    if (parse_throttle(b, p, keys[k], &r->block_io.throttle[k],
-                       &r->block_io.n_throttle[k], err) < 0)
+    if (parse_object_array(b, p, keys[k], sizeof(struct hr_throttle_device),
+                           (void **)&r->block_io.throttle[k],
+                           &r->block_io.n_throttle[k], parse_throttle_device,
+                           err) < 0)
       return -1;
   return 0;
 }
@@ -359,40 +361,19 @@ static bool valid_page_size(const char *s) {
          s[i + 2] == '\0';
 }
 
-static int parse_hugepages(json_t *obj, const char *path,
-                           struct hr_resources *r, hr_error_t *err) {
-  json_t *arr;
-  int rc = hr_json_get_array(obj, path, "hugepageLimits", false, &arr, err);
-  if (rc <= 0 || json_array_size(arr) == 0)
-    return rc < 0 ? -1 : 0;
-  _cleanup_free_ char *ap = join(path, "hugepageLimits", err);
-  if (!ap)
+static int parse_hugepage_limit(json_t *e, const char *ep, void *item,
+                                hr_error_t *err) {
+  struct hr_hugepage_limit *h = item;
+  if (hr_json_get_string(e, ep, "pageSize", true, &h->page_size, err) < 0 ||
+      hr_json_get_uint64(e, ep, "limit", true, UINT64_MAX, &h->limit, err) < 0)
     return -1;
-  size_t count = json_array_size(arr);
-  r->hugepages = calloc(count, sizeof(*r->hugepages));
-  if (!r->hugepages)
-    return oom(err, ap);
-  for (size_t i = 0; i < count; i++) {
-    json_t *e = json_array_get(arr, i);
-    _cleanup_free_ char *ep = hr_json_index(ap, i);
-    if (!ep)
-      return oom(err, ap);
-    if (!json_is_object(e))
-      return field_err(err, ep, "must be an object");
-    struct hr_hugepage_limit *h = &r->hugepages[i];
-    r->n_hugepages++;
-    if (hr_json_get_string(e, ep, "pageSize", true, &h->page_size, err) < 0 ||
-        hr_json_get_uint64(e, ep, "limit", true, UINT64_MAX, &h->limit, err) <
-            0)
-      return -1;
-    if (!valid_page_size(h->page_size)) {
-      _cleanup_free_ char *fp = join(ep, "pageSize", err);
-      return fp ? field_err(err, fp,
-                            "\"%s\" is not a page size like \"2MB\" or "
-                            "\"1GB\"",
-                            h->page_size)
-                : -1;
-    }
+  if (!valid_page_size(h->page_size)) {
+    _cleanup_free_ char *fp = join(ep, "pageSize", err);
+    return fp ? field_err(err, fp,
+                          "\"%s\" is not a page size like \"2MB\" or "
+                          "\"1GB\"",
+                          h->page_size)
+              : -1;
   }
   return 0;
 }
@@ -406,67 +387,47 @@ static bool valid_access(const char *s) {
   return true;
 }
 
-static int parse_devices(json_t *obj, const char *path, struct hr_resources *r,
-                         hr_error_t *err) {
-  json_t *arr;
-  int rc = hr_json_get_array(obj, path, "devices", false, &arr, err);
-  if (rc <= 0 || json_array_size(arr) == 0)
-    return rc < 0 ? -1 : 0;
-  _cleanup_free_ char *ap = join(path, "devices", err);
-  if (!ap)
+static int parse_device_rule(json_t *e, const char *ep, void *item,
+                             hr_error_t *err) {
+  struct hr_device_rule *d = item;
+  if (hr_json_get_bool(e, ep, "allow", true, &d->allow, err) < 0)
     return -1;
-  size_t count = json_array_size(arr);
-  r->devices = calloc(count, sizeof(*r->devices));
-  if (!r->devices)
-    return oom(err, ap);
-  for (size_t i = 0; i < count; i++) {
-    json_t *e = json_array_get(arr, i);
-    _cleanup_free_ char *ep = hr_json_index(ap, i);
-    if (!ep)
-      return oom(err, ap);
-    if (!json_is_object(e))
-      return field_err(err, ep, "must be an object");
-    struct hr_device_rule *d = &r->devices[i];
-    if (hr_json_get_bool(e, ep, "allow", true, &d->allow, err) < 0)
-      return -1;
-    _cleanup_free_ char *type = NULL, *access = NULL;
-    if (hr_json_get_string(e, ep, "type", false, &type, err) < 0 ||
-        hr_json_get_string(e, ep, "access", false, &access, err) < 0)
-      return -1;
-    /* Absent type means all devices, absent access means "rwm" (spec). */
-    d->type = 'a';
-    if (type) {
-      if (strlen(type) != 1 || !strchr("acb", type[0])) {
-        _cleanup_free_ char *fp = join(ep, "type", err);
-        return fp ? field_err(err, fp,
-                              "must be \"a\", \"c\" or \"b\", got "
-                              "\"%s\"",
-                              type)
-                  : -1;
-      }
-      d->type = type[0];
+  _cleanup_free_ char *type = NULL, *access = NULL;
+  if (hr_json_get_string(e, ep, "type", false, &type, err) < 0 ||
+      hr_json_get_string(e, ep, "access", false, &access, err) < 0)
+    return -1;
+  /* Absent type means all devices, absent access means "rwm" (spec). */
+  d->type = 'a';
+  if (type) {
+    if (strlen(type) != 1 || !strchr("acb", type[0])) {
+      _cleanup_free_ char *fp = join(ep, "type", err);
+      return fp ? field_err(err, fp,
+                            "must be \"a\", \"c\" or \"b\", got "
+                            "\"%s\"",
+                            type)
+                : -1;
     }
-    strcpy(d->access, "rwm");
-    if (access) {
-      if (!valid_access(access)) {
-        _cleanup_free_ char *fp = join(ep, "access", err);
-        return fp ? field_err(err, fp,
-                              "must be a non-empty combination of \"r\", "
-                              "\"w\" and \"m\", got \"%s\"",
-                              access)
-                  : -1;
-      }
-      snprintf(d->access, sizeof(d->access), "%s", access);
-    }
-    /* -1 (or absent) is the wildcard; the kernel's dev_t has 32-bit parts. */
-    d->major = d->minor = -1;
-    if (hr_json_get_int64(e, ep, "major", false, -1, UINT32_MAX, &d->major,
-                          err) < 0 ||
-        hr_json_get_int64(e, ep, "minor", false, -1, UINT32_MAX, &d->minor,
-                          err) < 0)
-      return -1;
-    r->n_devices++;
+    d->type = type[0];
   }
+  strcpy(d->access, "rwm");
+  if (access) {
+    if (!valid_access(access)) {
+      _cleanup_free_ char *fp = join(ep, "access", err);
+      return fp ? field_err(err, fp,
+                            "must be a non-empty combination of \"r\", "
+                            "\"w\" and \"m\", got \"%s\"",
+                            access)
+                : -1;
+    }
+    snprintf(d->access, sizeof(d->access), "%s", access);
+  }
+  /* -1 (or absent) is the wildcard; the kernel's dev_t has 32-bit parts. */
+  d->major = d->minor = -1;
+  if (hr_json_get_int64(e, ep, "major", false, -1, UINT32_MAX, &d->major, err) <
+          0 ||
+      hr_json_get_int64(e, ep, "minor", false, -1, UINT32_MAX, &d->minor, err) <
+          0)
+    return -1;
   return 0;
 }
 
@@ -594,8 +555,13 @@ int hr_resources_parse(json_t *obj, const char *path, struct hr_resources *out,
       parse_cpu(obj, path, out, err) < 0 ||
       parse_pids(obj, path, out, err) < 0 ||
       parse_block_io(obj, path, out, err) < 0 ||
-      parse_hugepages(obj, path, out, err) < 0 ||
-      parse_devices(obj, path, out, err) < 0 ||
+      parse_object_array(obj, path, "hugepageLimits",
+                         sizeof(struct hr_hugepage_limit),
+                         (void **)&out->hugepages, &out->n_hugepages,
+                         parse_hugepage_limit, err) < 0 ||
+      parse_object_array(obj, path, "devices", sizeof(struct hr_device_rule),
+                         (void **)&out->devices, &out->n_devices,
+                         parse_device_rule, err) < 0 ||
       parse_network(obj, path, out, err) < 0 ||
       parse_rdma(obj, path, out, err) < 0 ||
       parse_unified(obj, path, out, err) < 0) {
