@@ -16,6 +16,7 @@
 #include "hrun/cleanup.h"
 #include "hrun/resolve.h"
 #include "hrun/rootfs.h"
+#include "hrun/test_hooks.h"
 
 #ifndef ST_NOSYMFOLLOW
 #define ST_NOSYMFOLLOW 0x2000
@@ -231,6 +232,7 @@ static int do_bind(const struct mctx *x, const char *src, bool recursive,
   }
   if (check_dest_fs(x, dfd, src_procfs, err) < 0)
     return -1;
+  HR_TEST_PAUSE("mount-dest-resolved", m->destination);
   char sp[32], dp[32];
   unsigned long bflags = MS_BIND | (recursive ? MS_REC : 0);
   if (mount(hr_fd_path(sfd, sp, sizeof(sp)), hr_fd_path(dfd, dp, sizeof(dp)),
@@ -317,6 +319,7 @@ int hr_rootfs_mount_entry(const struct hr_config *c, size_t i, int rootfd,
   }
   if (check_dest_fs(&x, dfd, false, err) < 0)
     return -1;
+  HR_TEST_PAUSE("mount-dest-resolved", m->destination);
 
   char dp[32];
   const char *source = m->source && *m->source ? m->source : type;

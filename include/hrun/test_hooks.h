@@ -10,12 +10,20 @@
  * there until it is killed: raise(SIGSTOP), and where that is ignored (the
  * init of a new pid namespace ignores its own SIGSTOP) pause() forever.
  * Phases of `create`: after-statedir, after-cgroup, after-clone,
- * during-mounts (in the container init), after-pidfile. */
+ * during-mounts (in the container init), after-pidfile.
+ *
+ * HRUN_TEST_PAUSE=<point>:<what>:<dir> makes the process that reaches
+ * <point> for <what> create <dir>/ready and wait (up to 60 s) until
+ * <dir>/go exists: a test can change the world in a window that is
+ * otherwise too short to hit. Points: mount-dest-resolved (what: a mount
+ * destination; between resolving it inside the rootfs and mounting). */
 #ifndef HRUN_TEST_HOOKS_H
 #define HRUN_TEST_HOOKS_H
 
 #ifdef HRUN_TEST_HOOKS
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -33,8 +41,27 @@ static inline void hr_test_phase(const char *phase) {
     pause();
 }
 #define HR_TEST_PHASE(phase) hr_test_phase(phase)
+
+static inline void hr_test_pause(const char *point, const char *what) {
+  const char *spec = getenv("HRUN_TEST_PAUSE");
+  size_t pl = strlen(point), wl = strlen(what);
+  if (!spec || strncmp(spec, point, pl) != 0 || spec[pl] != ':' ||
+      strncmp(spec + pl + 1, what, wl) != 0 || spec[pl + 1 + wl] != ':')
+    return;
+  const char *dir = spec + pl + wl + 2;
+  char path[4096];
+  snprintf(path, sizeof(path), "%s/ready", dir);
+  int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd >= 0)
+    close(fd);
+  snprintf(path, sizeof(path), "%s/go", dir);
+  for (int i = 0; i < 6000 && access(path, F_OK) != 0; i++)
+    usleep(10000);
+}
+#define HR_TEST_PAUSE(point, what) hr_test_pause(point, what)
 #else
 #define HR_TEST_PHASE(phase) ((void)0)
+#define HR_TEST_PAUSE(point, what) ((void)0)
 #endif
 
 #endif

@@ -147,6 +147,66 @@ test_mount_destination_links() {
 }
 t_run "mount destinations through links to .. and / stay inside the rootfs" test_mount_destination_links
 
+# The window between resolving a mount destination inside the rootfs and
+# mounting on it (CVE-2021-30465 class): the test build pauses there
+# (HRUN_TEST_PAUSE, include/hrun/test_hooks.h) while the destination is
+# swapped for a symlink. hrun mounts through the fd it resolved, then
+# checks that the path now leads to the new mount: the swap must make
+# create fail, and the same pause without a swap must not.
+race_create() { # BUNDLE ID SYNCDIR SWAP(0|1) -> status in RC, output in OUT
+    local b=$1 id=$2 sync=$PWD/$3 swap=$4 cpid
+    mkdir -p "$sync"
+    HRUN_TEST_PAUSE="mount-dest-resolved:/data:$sync" "$_T_TEST_BIN" --root "$ROOT" \
+        create --bundle "$b" "$id" >"$sync/out" 2>&1 </dev/null &
+    cpid=$!
+    if ! wait_for 60 test -e "$sync/ready"; then
+        kill -9 $cpid 2>/dev/null
+        t_fail "create never reached the mount of /data: $(cat "$sync/out")"
+        return 1
+    fi
+    if [ "$swap" = 1 ]; then
+        mv "$b/rootfs/data" "$b/rootfs/data.orig"
+        ln -s ../../../../../../../../tmp/victim "$b/rootfs/data"
+    fi
+    : >"$sync/go"
+    RC=0
+    wait $cpid || RC=$?
+    OUT=$(cat "$sync/out")
+}
+
+test_mount_destination_swap_race() {
+    require_hrun
+    : "${HRUN_TEST_BIN:=$REPO/build/test/hrun}"
+    if [ ! -x "$HRUN_TEST_BIN" ]; then
+        t_skip "no test build ($HRUN_TEST_BIN): run make test-build"
+        return 0
+    fi
+    _T_TEST_BIN=$(_t_cache_bin "$HRUN_TEST_BIN" hrun-test)
+    mkdir -p payload && echo secret >payload/file
+    mk_bundle r --mounts-extra "{\"destination\": \"/data\", \"type\": \"bind\", \"source\": $(json_str "$PWD/payload"), \"options\": [\"rbind\", \"ro\"]}" \
+        -- cat /data/file
+    mkdir -p r/rootfs/data r/rootfs/tmp/victim
+    # control: the pause alone changes nothing
+    local id
+    id=$(unique_id race)
+    race_create r "$id" sync0 0 || return 1
+    assert_eq "$RC" 0 "create with the pause but no swap: $OUT"
+    t_defer "H delete -f $id >/dev/null 2>&1"
+    H start "$id"
+    wait_for 30 grep -q secret "$PWD/sync0/out"
+    H delete -f "$id" >/dev/null 2>&1
+    # the swap: refused, nothing left
+    id=$(unique_id race)
+    race_create r "$id" sync1 1 || return 1
+    t_log "$OUT"
+    assert_ne "$RC" 0 "create after the destination became a symlink"
+    assert_contains "$OUT" "mounts["
+    assert_contains "$OUT" "changed while being mounted"
+    assert_failure H state "$id"
+    assert_eq "$(ls -A r/rootfs/tmp/victim)" "" "nothing in the symlink's target"
+}
+t_run "a mount destination swapped for a symlink while being mounted is refused" test_mount_destination_swap_race
+
 test_proc_link_refused() {
     require_hrun
     local before
