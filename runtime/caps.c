@@ -15,6 +15,7 @@
 #include <sys/prctl.h>
 
 #include "hrun/cleanup.h"
+#include "hrun/log.h"
 
 static int last_cap_cache = -1;
 
@@ -69,8 +70,16 @@ static uint64_t known_mask(void) {
 
 static int lowest_cap(uint64_t mask) { return __builtin_ctzll(mask); }
 
-uint64_t hr_caps_ambient_unraisable(const struct hr_caps *caps) {
-  return caps->ambient & ~(caps->permitted & caps->inheritable);
+void hr_caps_warn_unapplied(const struct hr_caps *caps, const char *path) {
+  if (caps->inheritable)
+    hr_log_warn("%s.inheritable: not applied: hrun never sets inheritable "
+                "capabilities (CVE-2022-29162)",
+                path);
+  if (caps->ambient)
+    hr_log_warn("%s.ambient: not applied: the kernel raises ambient "
+                "capabilities only from the inheritable set, which hrun "
+                "leaves empty",
+                path);
 }
 
 int hr_caps_drop_bounding(uint64_t keep, hr_error_t *err) {
@@ -119,9 +128,7 @@ int hr_caps_set(const struct hr_caps *c, hr_error_t *err) {
   const struct {
     cap_flag_t flag;
     uint64_t mask;
-  } sets[] = {{CAP_EFFECTIVE, c->effective},
-              {CAP_PERMITTED, c->permitted},
-              {CAP_INHERITABLE, c->inheritable}};
+  } sets[] = {{CAP_EFFECTIVE, c->effective}, {CAP_PERMITTED, c->permitted}};
   for (size_t s = 0; s < sizeof(sets) / sizeof(sets[0]); s++) {
     uint64_t mask = sets[s].mask & known;
     for (int cap = 0; mask; cap++, mask >>= 1) {
@@ -138,20 +145,12 @@ int hr_caps_set(const struct hr_caps *c, hr_error_t *err) {
                         capset_hint(c, hint, sizeof(hint)));
   }
 
-  /* Ambient last: the kernel only raises caps already in permitted and
-   * inheritable. runc (libcontainer/capabilities, >= 1.2) raises them one
-   * by one and only warns on failure, so a config listing an ambient cap
-   * without the matching inheritable still starts; do the same. */
+  /* The inheritable set stays empty whatever the config says: inherited
+   * caps outlive execve of a file with inheritable file caps
+   * (CVE-2022-29162). Ambient caps need inheritable ones, so the ambient
+   * set is only cleared. The caller warns (hr_caps_warn_unapplied). */
   if (cap_reset_ambient() < 0 && errno != EINVAL)
     return hr_error_set(err, errno, "capabilities: clear the ambient set");
-  uint64_t amb = c->ambient & known;
-  for (int cap = 0; amb; cap++, amb >>= 1) {
-    if (!(amb & 1))
-      continue;
-    if (cap_set_ambient(cap, CAP_SET) < 0 && errno != EPERM)
-      return hr_error_set(err, errno, "capabilities: raise ambient %s",
-                          hr_cap_name(cap));
-  }
   return 0;
 }
 

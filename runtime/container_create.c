@@ -23,6 +23,7 @@
 #include "hrun/hooks.h"
 #include "hrun/log.h"
 #include "hrun/lsm.h"
+#include "hrun/process_setup.h"
 #include "hrun/profile.h"
 #include "hrun/pty_relay.h"
 #include "hrun/sync.h"
@@ -372,6 +373,7 @@ int hr_container_create(const struct hr_create_opts *o, struct hr_container *c,
     goto out;
   if (hr_seccomp_prepare_cached(cfg, o->g->root, &prog, &have_prog, err) < 0)
     goto out;
+  hr_caps_warn_unapplied(&cfg->process.caps, "process.capabilities");
 
   if (hr_state_dir_create(o->g->root, o->id, &c->state_dirfd, err) < 0)
     goto out;

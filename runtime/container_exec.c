@@ -440,6 +440,7 @@ static int prepare(const struct hr_exec_opts *o, struct exec_run *r,
       check_unsupported(&r->proc, err) < 0 ||
       check_terminal(o, &r->proc, err) < 0)
     return -1;
+  hr_caps_warn_unapplied(&r->proc.caps, "process.capabilities");
   /* the container's filter: its linux.seccomp, else the default profile
    * unless the container opted out */
   if (hr_seccomp_prepare_cached(&r->cfg, o->g->root, &r->prog, &r->have_prog,

@@ -25,24 +25,20 @@
  *  (b) setgroups(additionalGids) -- skipped when /proc/self/setgroups says
  *      "deny" and no additional gids are asked for; an error if some are,
  *  (c) PR_SET_KEEPCAPS, setresgid(gid), setresuid(uid),
- *  (d) capset(effective, permitted, inheritable) exactly as configured
- *      (inheritable is empty unless the config lists some),
- *  (e) clear the ambient set, then raise each configured ambient cap.
- *      Like runc (>= 1.2, which warns "can't raise ambient capability
- *      CAP_X: operation not permitted" and carries on), a cap the kernel
- *      refuses with EPERM -- it is not in both permitted and inheritable --
- *      is skipped; see hr_caps_ambient_unraisable to warn about them,
+ *  (d) capset(effective, permitted) as configured, inheritable empty
+ *      whatever the config lists (CVE-2022-29162),
+ *  (e) clear the ambient set: ambient caps come only from inheritable ones,
  *  (f) clear PR_SET_KEEPCAPS; umask(user.umask) if set.
- * Afterwards /proc/self/status CapBnd/CapPrm/CapEff/CapInh/CapAmb equal the
- * configured sets (restricted to caps the kernel knows).
+ * Afterwards /proc/self/status CapBnd/CapPrm/CapEff equal the configured
+ * sets (restricted to caps the kernel knows) and CapInh/CapAmb are 0.
  * When !p->has_caps every set is empty, as with runc: no capabilities
  * listed means none, also for root. */
 int hr_identity_apply(const struct hr_process *p, hr_error_t *err);
 
-/* Ambient caps that the kernel will refuse to raise because they are not in
- * both permitted and inheritable (hr_identity_apply skips them). Callers
- * warn about each, as runc does. Pure: no system calls. */
-uint64_t hr_caps_ambient_unraisable(const struct hr_caps *caps);
+/* Warn (once per set, naming PATH, e.g. "process.capabilities") about the
+ * inheritable and ambient caps a config lists: hr_caps_set never applies
+ * them. For the runtime's side, before the container starts. */
+void hr_caps_warn_unapplied(const struct hr_caps *caps, const char *path);
 
 /* setrlimit each entry; the error names it:
  * "setrlimit RLIMIT_NOFILE: Operation not permitted". */
@@ -54,8 +50,8 @@ const char *hr_rlimit_name(int resource);
  * (e.g. exec into a running container).
  * Drop every cap not in keep from the bounding set (needs CAP_SETPCAP). */
 int hr_caps_drop_bounding(uint64_t keep, hr_error_t *err);
-/* capset(effective, permitted, inheritable), then reset the ambient set and
- * raise caps->ambient, skipping those refused with EPERM (see above). */
+/* capset(effective, permitted) with an empty inheritable set, then clear
+ * the ambient set (see above). */
 int hr_caps_set(const struct hr_caps *caps, hr_error_t *err);
 
 /* The kernel's highest capability number (/proc/sys/kernel/cap_last_cap,

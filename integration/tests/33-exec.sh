@@ -131,13 +131,15 @@ EOF
     assert_eq "$(status_field $pid Uid)" "$(printf '123\t123\t123\t123')"
     assert_eq "$(status_field $pid Gid)" "$(printf '456\t456\t456\t456')"
     assert_eq "$(status_field $pid Groups | xargs)" 9
-    # a non-root uid keeps across execve only its ambient caps: CAP_CHOWN
-    # is raised in ambient, CAP_KILL (permitted only) is gone after exec
-    assert_eq "$(status_field $pid CapEff)" 0000000000000001
-    assert_eq "$(status_field $pid CapPrm)" 0000000000000001
-    assert_eq "$(status_field $pid CapAmb)" 0000000000000001
-    assert_eq "$(status_field $pid CapInh)" 0000000000000001
+    # inheritable is never set (CVE-2022-29162), so neither is ambient,
+    # and a non-root uid keeps no caps across execve; both are reported
+    assert_eq "$(status_field $pid CapInh)" 0000000000000000
+    assert_eq "$(status_field $pid CapAmb)" 0000000000000000
+    assert_eq "$(status_field $pid CapEff)" 0000000000000000
+    assert_eq "$(status_field $pid CapPrm)" 0000000000000000
     assert_eq "$(status_field $pid CapBnd)" 0000000000000021
+    assert_contains "$(cat "$T_TMP/p.pid.out")" "process.capabilities.inheritable: not applied"
+    assert_contains "$(cat "$T_TMP/p.pid.out")" "process.capabilities.ambient: not applied"
     assert_eq "$(status_field $pid NoNewPrivs)" 1
     assert_contains "$(tr '\0' '\n' </proc/$pid/environ)" FROM_JSON=yes
     assert_eq "$(stat -L -c %i /proc/$pid/cwd)" "$(H exec "$SHARED" stat -c %i /tmp)" "cwd /tmp"
@@ -149,7 +151,7 @@ EOF
     assert_ne "$status" 0
     assert_contains "$output" "$T_TMP/bad.json: args"
 }
-t_run "--process FILE: user, groups, caps, env, cwd (from /proc)" test_process_file
+t_run "--process FILE: user, groups, caps (never inheritable), env, cwd (from /proc)" test_process_file
 
 test_caps_flag_and_defaults() {
     have_shared

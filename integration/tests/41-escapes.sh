@@ -303,6 +303,30 @@ test_caps_exact() {
 }
 t_run "CapBnd/CapEff/CapPrm exactly as configured, CapInh and CapAmb 0" test_caps_exact
 
+# CVE-2022-29162: inheritable caps survive execve of a program with
+# inheritable file caps. A config that asks for them (and for ambient caps,
+# which need them) starts with both sets empty and says so.
+test_inheritable_never_set() {
+    require_hrun
+    local id pid
+    id=$(unique_id inh)
+    mk_bundle i -- sleep 100000
+    sed -i 's/"bounding": \[[^]]*\], "effective": \[[^]]*\], "permitted": \[[^]]*\]/"bounding": ["CAP_NET_BIND_SERVICE", "CAP_CHOWN"], "effective": ["CAP_NET_BIND_SERVICE"], "permitted": ["CAP_NET_BIND_SERVICE"], "inheritable": ["CAP_NET_BIND_SERVICE", "CAP_CHOWN"], "ambient": ["CAP_NET_BIND_SERVICE"]/' i/config.json
+    grep -q '"inheritable": \["CAP_NET' i/config.json
+    t_defer "hrun --root $ROOT delete -f $id >/dev/null 2>&1"
+    # to a file: the container keeps create's stdout open
+    H create --bundle i --pid-file "$T_TMP/$id.pid" "$id" >"$T_TMP/$id.out" 2>&1
+    assert_contains "$(cat "$T_TMP/$id.out")" "process.capabilities.inheritable: not applied"
+    assert_contains "$(cat "$T_TMP/$id.out")" "process.capabilities.ambient: not applied"
+    H start "$id"
+    pid=$(cat "$T_TMP/$id.pid")
+    wait_for 10 grep -q sleep "/proc/$pid/cmdline"
+    assert_eq "$(status_field $pid CapInh)" 0000000000000000
+    assert_eq "$(status_field $pid CapAmb)" 0000000000000000
+    assert_eq "$(status_field $pid CapEff)" 0000000000000400
+}
+t_run "inheritable and ambient caps asked for are never set, with a warning" test_inheritable_never_set
+
 # ---- the default seccomp profile ---------------------------------------------------------
 
 test_default_seccomp_denies() {
