@@ -41,6 +41,25 @@ static char *join(const char *path, const char *key, hr_error_t *err) {
   return s;
 }
 
+/* "path.key: reason", for a member whose path is not joined yet. */
+static int member_err(hr_error_t *err, const char *path, const char *key,
+                      const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int member_err(hr_error_t *err, const char *path, const char *key,
+                      const char *fmt, ...) {
+  _cleanup_free_ char *fp = join(path, key, err);
+  _cleanup_free_ char *reason = NULL;
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vasprintf(&reason, fmt, ap);
+  va_end(ap);
+  if (!fp)
+    return -1;
+  if (n < 0)
+    return oom(err, fp);
+  return hr_error_set(err, 0, "%s: %s", fp, reason);
+}
+
 static int get_i64(json_t *o, const char *path, const char *key, int64_t min,
                    hr_opt_i64 *out, hr_error_t *err) {
   int r = hr_json_get_int64(o, path, key, false, min, INT64_MAX, &out->v, err);
@@ -184,36 +203,29 @@ static int parse_cpu(json_t *obj, const char *path, struct hr_resources *r,
    * 1ms..1s and a quota below 1ms is rejected, so catch both here with a
    * message that names the field rather than "Invalid argument". */
   if (r->cpu.quota.set && r->cpu.quota.v != -1 && r->cpu.quota.v < 1000) {
-    _cleanup_free_ char *fp = join(p, "quota", err);
-    return fp ? field_err(err, fp,
-                          "must be -1 (unlimited) or at least 1000 "
-                          "microseconds, got %" PRId64,
-                          r->cpu.quota.v)
-              : -1;
+    return member_err(err, p, "quota",
+                      "must be -1 (unlimited) or at least 1000 "
+                      "microseconds, got %" PRId64,
+                      r->cpu.quota.v);
   }
   if (r->cpu.period.set &&
       (r->cpu.period.v < 1000 || r->cpu.period.v > 1000000)) {
-    _cleanup_free_ char *fp = join(p, "period", err);
-    return fp ? field_err(err, fp,
-                          "must be between 1000 and 1000000 microseconds, "
-                          "got %" PRIu64,
-                          r->cpu.period.v)
-              : -1;
+    return member_err(err, p, "period",
+                      "must be between 1000 and 1000000 microseconds, "
+                      "got %" PRIu64,
+                      r->cpu.period.v);
   }
   if (r->cpu.burst.set && r->cpu.quota.set && r->cpu.quota.v > 0 &&
       r->cpu.burst.v > (uint64_t)r->cpu.quota.v) {
-    _cleanup_free_ char *fp = join(p, "burst", err);
-    return fp ? field_err(err, fp, "must not be greater than cpu.quota") : -1;
+    return member_err(err, p, "burst", "must not be greater than cpu.quota");
   }
   /* The kernel refuses cpu.weight on an idle cgroup (runc skips the
    * weight then; say so instead of dropping it). */
   if (r->cpu.idle.set && r->cpu.idle.v == 1 && r->cpu.shares.set &&
       r->cpu.shares.v != 0) {
-    _cleanup_free_ char *fp = join(p, "shares", err);
-    return fp ? field_err(err, fp,
-                          "cannot be combined with cpu.idle 1 (an idle "
-                          "cgroup has no weight)")
-              : -1;
+    return member_err(err, p, "shares",
+                      "cannot be combined with cpu.idle 1 (an idle "
+                      "cgroup has no weight)");
   }
   if (parse_cpuset_field(c, p, "cpus", &r->cpu.cpus, err) < 0 ||
       parse_cpuset_field(c, p, "mems", &r->cpu.mems, err) < 0)
@@ -368,12 +380,10 @@ static int parse_hugepage_limit(json_t *e, const char *ep, void *item,
       hr_json_get_uint64(e, ep, "limit", true, UINT64_MAX, &h->limit, err) < 0)
     return -1;
   if (!valid_page_size(h->page_size)) {
-    _cleanup_free_ char *fp = join(ep, "pageSize", err);
-    return fp ? field_err(err, fp,
-                          "\"%s\" is not a page size like \"2MB\" or "
-                          "\"1GB\"",
-                          h->page_size)
-              : -1;
+    return member_err(err, ep, "pageSize",
+                      "\"%s\" is not a page size like \"2MB\" or "
+                      "\"1GB\"",
+                      h->page_size);
   }
   return 0;
 }
@@ -400,24 +410,20 @@ static int parse_device_rule(json_t *e, const char *ep, void *item,
   d->type = 'a';
   if (type) {
     if (strlen(type) != 1 || !strchr("acb", type[0])) {
-      _cleanup_free_ char *fp = join(ep, "type", err);
-      return fp ? field_err(err, fp,
-                            "must be \"a\", \"c\" or \"b\", got "
-                            "\"%s\"",
-                            type)
-                : -1;
+      return member_err(err, ep, "type",
+                        "must be \"a\", \"c\" or \"b\", got "
+                        "\"%s\"",
+                        type);
     }
     d->type = type[0];
   }
   strcpy(d->access, "rwm");
   if (access) {
     if (!valid_access(access)) {
-      _cleanup_free_ char *fp = join(ep, "access", err);
-      return fp ? field_err(err, fp,
-                            "must be a non-empty combination of \"r\", "
-                            "\"w\" and \"m\", got \"%s\"",
-                            access)
-                : -1;
+      return member_err(err, ep, "access",
+                        "must be a non-empty combination of \"r\", "
+                        "\"w\" and \"m\", got \"%s\"",
+                        access);
     }
     snprintf(d->access, sizeof(d->access), "%s", access);
   }
