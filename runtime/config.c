@@ -108,11 +108,9 @@ int hr_cfg_string_map(json_t *obj, const char *path,
       return hr_cfg_error(err, path, "keys must not be empty");
     if (strlen(key) != key_len)
       return hr_cfg_error(err, path, "keys must not contain NUL bytes");
-    if (!json_is_string(v))
-      return hr_error_set(err, 0, "%s.%s: must be a string", path, key);
-    if (strlen(json_string_value(v)) != json_string_length(v))
-      return hr_error_set(err, 0, "%s.%s: must not contain NUL bytes", path,
-                          key);
+    const char *bad = hr_json_text_error(v);
+    if (bad)
+      return hr_error_set(err, 0, "%s.%s: %s", path, key, bad);
     _cleanup_free_ char *k = strdup(key);
     _cleanup_free_ char *val = strdup(json_string_value(v));
     if (!k || !val)

@@ -33,6 +33,12 @@ int hr_json_get_int64(json_t *obj, const char *path, const char *key,
 int hr_json_get_uint64(json_t *obj, const char *path, const char *key,
                        bool required, uint64_t max, uint64_t *out,
                        hr_error_t *err);
+/* A number above INT64_MAX (jansson's integers are signed) as the loaders
+ * below carry it: true, with the value in *out when out != NULL. */
+bool hr_json_big_uint(const json_t *v, uint64_t *out);
+/* NULL when v is a string without NUL bytes, else why it is not one
+ * ("must be a string", "must not contain NUL bytes"). */
+const char *hr_json_text_error(const json_t *v);
 /* Array of strings -> NULL-terminated vector (count in *n when n != NULL).
  * non_empty demands at least one element. */
 int hr_json_get_strv(json_t *obj, const char *path, const char *key,
