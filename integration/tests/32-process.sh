@@ -17,7 +17,7 @@ test_identity_and_caps_from_outside() {
     local id pid
     id=$(unique_id proc)
     mk_bundle b --user 1000:1000 --process-extra '"oomScoreAdj": 123' -- sleep 100
-    sed -i 's/"rlimits": \[[^]]*\]/"rlimits": [{"type": "RLIMIT_NOFILE", "hard": 512, "soft": 256}, {"type": "RLIMIT_NPROC", "hard": 77, "soft": 77}]/' b/config.json
+    sed -i 's/"rlimits": \[[^]]*\]/"rlimits": [{"type": "RLIMIT_NOFILE", "hard": 512, "soft": 256}, {"type": "RLIMIT_NPROC", "hard": 77, "soft": 77}, {"type": "RLIMIT_CORE", "hard": 18446744073709551615, "soft": 18446744073709551615}]/' b/config.json
     sed -i 's/"user": {"uid": 1000, "gid": 1000}/"user": {"uid": 1000, "gid": 1000, "additionalGids": [5, 7], "umask": 63}/' b/config.json
     t_defer "hrun --root $ROOT delete -f $id >/dev/null 2>&1"
     pid=$(start_bg b "$id")
@@ -34,6 +34,9 @@ test_identity_and_caps_from_outside() {
     assert_eq "$(cat /proc/$pid/oom_score_adj)" 123
     assert_match "$(grep 'Max open files' /proc/$pid/limits)" 'Max open files +256 +512 '
     assert_match "$(grep 'Max processes' /proc/$pid/limits)" 'Max processes +77 +77 '
+    # 2^64-1 (RLIM_INFINITY, as podman --ulimit host writes it) is above
+    # jansson's signed integers; the kernel's default soft core limit is 0
+    assert_match "$(grep 'Max core file size' /proc/$pid/limits)" 'Max core file size +unlimited +unlimited '
     assert_match "$(status_field $pid Seccomp)" '^2$' "default seccomp filter installed"
 }
 t_run "user, groups, caps, nnp, umask, oom, rlimits (from /proc)" test_identity_and_caps_from_outside
