@@ -71,20 +71,12 @@ int hr_config_parse_hooks(json_t *root, struct hr_config *c, hr_error_t *err) {
   return 0;
 }
 
-static void strv_free(char **v) {
-  if (!v)
-    return;
-  for (char **p = v; *p; p++)
-    free(*p);
-  free(v);
-}
-
 void hr_config_free_hooks(struct hr_config *c) {
   for (int kind = 0; kind < HR_HOOK_KIND_COUNT; kind++) {
     for (size_t i = 0; i < c->n_hooks[kind]; i++) {
       free(c->hooks[kind][i].path);
-      strv_free(c->hooks[kind][i].args);
-      strv_free(c->hooks[kind][i].env);
+      hr_strv_free(c->hooks[kind][i].args);
+      hr_strv_free(c->hooks[kind][i].env);
     }
     free(c->hooks[kind]);
     c->hooks[kind] = NULL;

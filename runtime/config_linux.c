@@ -459,14 +459,6 @@ int hr_config_check_linux(json_t *root, struct hr_config *c, hr_error_t *err) {
   return 0;
 }
 
-static void strv_free(char **v) {
-  if (!v)
-    return;
-  for (char **p = v; *p; p++)
-    free(*p);
-  free(v);
-}
-
 void hr_config_free_linux(struct hr_config *c) {
   struct hr_linux *l = &c->linux;
   for (int t = 0; t < HR_NS_COUNT; t++)
@@ -481,8 +473,8 @@ void hr_config_free_linux(struct hr_config *c) {
     hr_resources_free(&l->resources);
   if (l->has_seccomp)
     hr_seccomp_free(&l->seccomp);
-  strv_free(l->masked_paths);
-  strv_free(l->readonly_paths);
+  hr_strv_free(l->masked_paths);
+  hr_strv_free(l->readonly_paths);
   for (size_t i = 0; i < l->n_sysctl; i++) {
     free(l->sysctl[i].key);
     free(l->sysctl[i].value);

@@ -306,20 +306,12 @@ int hr_process_parse(json_t *obj, const char *path, struct hr_process *out,
   return 0;
 }
 
-static void strv_free(char **v) {
-  if (!v)
-    return;
-  for (char **p = v; *p; p++)
-    free(*p);
-  free(v);
-}
-
 void hr_process_free(struct hr_process *p) {
   if (!p)
     return;
   free(p->user.additional_gids);
-  strv_free(p->args);
-  strv_free(p->env);
+  hr_strv_free(p->args);
+  hr_strv_free(p->env);
   free(p->cwd);
   free(p->rlimits);
   free(p->apparmor_profile);

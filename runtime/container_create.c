@@ -23,6 +23,7 @@
 #include "hrun/hooks.h"
 #include "hrun/log.h"
 #include "hrun/lsm.h"
+#include "hrun/pid_file.h"
 #include "hrun/process_setup.h"
 #include "hrun/profile.h"
 #include "hrun/pty_relay.h"
@@ -85,24 +86,6 @@ static int write_id_map(pid_t pid, const char *file,
   _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0 || write(fd, buf, off) != (ssize_t)off)
     return hr_error_set(err, errno, "write %s", path);
-  return 0;
-}
-
-static int write_pid_file(const char *path, pid_t pid, hr_error_t *err) {
-  _cleanup_free_ char *tmp = NULL;
-  if (asprintf(&tmp, "%s.hrun-tmp", path) < 0)
-    return hr_error_set(err, ENOMEM, "--pid-file");
-  _cleanup_close_ int fd =
-      open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return hr_error_set(err, errno, "--pid-file: open %s", tmp);
-  char buf[32];
-  int n = snprintf(buf, sizeof(buf), "%d", pid); /* bare digits */
-  if (write(fd, buf, (size_t)n) != n || rename(tmp, path) < 0) {
-    int e = errno;
-    unlink(tmp);
-    return hr_error_set(err, e, "--pid-file: write %s", path);
-  }
   return 0;
 }
 
@@ -485,7 +468,7 @@ int hr_container_create(const struct hr_create_opts *o, struct hr_container *c,
   if (tty_sock >= 0 &&
       hr_pty_recv_master(tty_sock, &c->console_master, err) < 0)
     goto out;
-  if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
+  if (o->pid_file && hr_pid_file_write(o->pid_file, pid, err) < 0)
     goto out;
   HR_TEST_PHASE("after-pidfile");
   if (hr_state_save(c->state_dirfd, &c->state, err) < 0)

@@ -26,6 +26,7 @@
 #include "hrun/init_exec.h"
 #include "hrun/log.h"
 #include "hrun/lsm.h"
+#include "hrun/pid_file.h"
 #include "hrun/process_setup.h"
 #include "hrun/profile.h"
 #include "hrun/pty_relay.h"
@@ -332,24 +333,6 @@ static pid_t clone_child(int cgroup_fd, int *pidfd, bool *in_cgroup) {
   return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
 
-static int write_pid_file(const char *path, pid_t pid, hr_error_t *err) {
-  _cleanup_free_ char *tmp = NULL;
-  if (asprintf(&tmp, "%s.hrun-tmp", path) < 0)
-    return hr_error_set(err, ENOMEM, "--pid-file");
-  _cleanup_close_ int fd =
-      open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return hr_error_set(err, errno, "--pid-file: open %s", tmp);
-  char buf[32];
-  int n = snprintf(buf, sizeof(buf), "%d", pid); /* bare digits */
-  if (write(fd, buf, (size_t)n) != n || rename(tmp, path) < 0) {
-    int e = errno;
-    unlink(tmp);
-    return hr_error_set(err, e, "--pid-file: write %s", path);
-  }
-  return 0;
-}
-
 static void kill_and_reap(int pidfd) {
   syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
   siginfo_t si;
@@ -475,7 +458,7 @@ int hr_container_exec(const struct hr_exec_opts *o, int *exit_code,
     kill_and_reap(r.pidfd);
     goto out;
   }
-  if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0) {
+  if (o->pid_file && hr_pid_file_write(o->pid_file, pid, err) < 0) {
     kill_and_reap(r.pidfd);
     goto out;
   }

@@ -31,13 +31,15 @@ static inline void hr_json_decrefp(json_t **j) {
   if (*j)
     json_decref(*j);
 }
-static inline void hr_strvfreep(char ***v) {
-  if (*v) {
-    for (char **p = *v; *p; p++)
-      free(*p);
-    free(*v);
-  }
+/* Frees a NULL-terminated vector of strings and the strings. */
+static inline void hr_strv_free(char **v) {
+  if (!v)
+    return;
+  for (char **p = v; *p; p++)
+    free(*p);
+  free(v);
 }
+static inline void hr_strvfreep(char ***v) { hr_strv_free(*v); }
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
 #define _cleanup_free_ _cleanup_(hr_freep)
