@@ -29,18 +29,6 @@ static int check_rel(const char *rel, hr_error_t *err) {
   return 0;
 }
 
-static bool in_list(const char *list, const char *word) {
-  size_t wl = strlen(word);
-  for (const char *p = list; *p;) {
-    p += strspn(p, " \t\n");
-    size_t l = strcspn(p, " \t\n");
-    if (l == wl && strncmp(p, word, wl) == 0)
-      return true;
-    p += l;
-  }
-  return false;
-}
-
 /* Enable the needed controllers in the cgroup at root/prefix (prefix ""
  * is the root itself) so its children get them. Only the missing ones are
  * written: an ancestor hrun does not own may already have them. */
@@ -58,7 +46,7 @@ static int enable_controllers(int rootfd, const char *prefix,
   char val[512] = "";
   size_t len = 0;
   for (size_t i = 0; i < n; i++) {
-    if (in_list(cur, needs[i].controller))
+    if (hr_cgroup_list_has(cur, needs[i].controller))
       continue;
     int w = snprintf(val + len, sizeof(val) - len, "%s+%s", len ? " " : "",
                      needs[i].controller);

@@ -99,3 +99,15 @@ int hr_cgroup_read_key(int dirfd, const char *file, const char *key,
   }
   return 0;
 }
+
+bool hr_cgroup_list_has(const char *list, const char *word) {
+  size_t wl = strlen(word);
+  for (const char *p = list; *p;) {
+    p += strspn(p, " \t\n");
+    size_t l = strcspn(p, " \t\n");
+    if (l == wl && strncmp(p, word, wl) == 0)
+      return true;
+    p += l;
+  }
+  return false;
+}

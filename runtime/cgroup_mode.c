@@ -211,19 +211,6 @@ void hr_cgroup_needs_free(struct hr_cgroup_need *needs, size_t n) {
   free(needs);
 }
 
-/* Is word in a space-separated list? */
-static bool in_list(const char *list, const char *word) {
-  size_t wl = strlen(word);
-  for (const char *p = list; *p;) {
-    p += strspn(p, " \t\n");
-    size_t l = strcspn(p, " \t\n");
-    if (l == wl && strncmp(p, word, wl) == 0)
-      return true;
-    p += l;
-  }
-  return false;
-}
-
 int hr_cgroup_check(const char *mnt, enum hr_cgroup_mode mode,
                     const struct hr_resources *r, hr_error_t *err) {
   if (!r)
@@ -244,7 +231,7 @@ int hr_cgroup_check(const char *mnt, enum hr_cgroup_mode mode,
       rc = hr_error_wrap(err, "%s", mnt);
   }
   for (size_t i = 0; i < n && rc == 0; i++)
-    if (!avail || !in_list(avail, needs[i].controller))
+    if (!avail || !hr_cgroup_list_has(avail, needs[i].controller))
       rc = hr_error_set(err, 0,
                         "cgroup v2 controller \"%s\" is not available (%s); "
                         "cannot apply %s",

@@ -158,12 +158,59 @@ static int pidvec_add(struct pidvec *pv, pid_t p) {
   return 0;
 }
 
+/* Calls fn for every child cgroup of dirfd (a directory removed meanwhile
+ * is skipped). `rel` names dirfd in errors. */
+typedef int (*child_fn)(int dirfd, const char *name, int child,
+                        const char *crel, int depth, void *ctx,
+                        hr_error_t *err);
+static int for_each_child(int dirfd, const char *rel, int depth, child_fn fn,
+                          void *ctx, hr_error_t *err) {
+  if (depth > 64)
+    return hr_error_set(err, ELOOP, "cgroup: %s: nested too deep", rel);
+  int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return errno == ENOENT ? 0
+                           : hr_error_set(err, errno, "cgroup: open %s", rel);
+  _cleanup_closedir_ DIR *d = fdopendir(fd);
+  if (!d) {
+    close(fd);
+    return hr_error_set(err, errno, "cgroup: open %s", rel);
+  }
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
+        strcmp(de->d_name, "..") == 0)
+      continue;
+    _cleanup_close_ int child = openat(
+        dirfd, de->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (child < 0 && errno == ENOENT)
+      continue;
+    if (child < 0)
+      return hr_error_set(err, errno, "cgroup: open %s/%s", rel, de->d_name);
+    _cleanup_free_ char *crel = NULL;
+    if (asprintf(&crel, "%s/%s", rel, de->d_name) < 0)
+      return hr_error_set(err, ENOMEM, "cgroup: %s", rel);
+    if (fn(dirfd, de->d_name, child, crel, depth + 1, ctx, err) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+static int collect(int dirfd, const char *rel, struct pidvec *pv, int depth,
+                   hr_error_t *err);
+
+static int collect_child(int dirfd, const char *name, int child,
+                         const char *crel, int depth, void *ctx,
+                         hr_error_t *err) {
+  (void)dirfd;
+  (void)name;
+  return collect(child, crel, ctx, depth, err);
+}
+
 /* cgroup.procs of dirfd, then every child cgroup. `rel` names the
  * directory in errors. */
 static int collect(int dirfd, const char *rel, struct pidvec *pv, int depth,
                    hr_error_t *err) {
-  if (depth > 64)
-    return hr_error_set(err, ELOOP, "cgroup: %s: nested too deep", rel);
   _cleanup_free_ char *procs = NULL;
   hr_error_t e = NULL;
   if (hr_cgroup_read(dirfd, "cgroup.procs", &procs, &e) < 0) {
@@ -181,33 +228,7 @@ static int collect(int dirfd, const char *rel, struct pidvec *pv, int depth,
       return hr_error_set(err, ENOMEM, "cgroup: pids");
     p = end + strspn(end, " \n");
   }
-  int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    return hr_error_set(err, errno, "cgroup: open %s", rel);
-  _cleanup_closedir_ DIR *d = fdopendir(fd);
-  if (!d) {
-    close(fd);
-    return hr_error_set(err, errno, "cgroup: open %s", rel);
-  }
-  struct dirent *de;
-  while ((de = readdir(d))) {
-    if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
-        strcmp(de->d_name, "..") == 0)
-      continue;
-    _cleanup_close_ int child = openat(
-        dirfd, de->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-    if (child < 0) {
-      if (errno == ENOENT)
-        continue; /* removed meanwhile */
-      return hr_error_set(err, errno, "cgroup: open %s/%s", rel, de->d_name);
-    }
-    _cleanup_free_ char *crel = NULL;
-    if (asprintf(&crel, "%s/%s", rel, de->d_name) < 0)
-      return hr_error_set(err, ENOMEM, "cgroup: pids");
-    if (collect(child, crel, pv, depth + 1, err) < 0)
-      return -1;
-  }
-  return 0;
+  return for_each_child(dirfd, rel, depth, collect_child, pv, err);
 }
 
 int hr_cgroup_pids(const struct hr_cgroup *cg, pid_t **pids, size_t *n,
@@ -265,39 +286,13 @@ int hr_cgroup_kill(const struct hr_cgroup *cg, int sig, hr_error_t *err) {
   return signal_all(cg, sig, &signalled, err);
 }
 
-/* Remove the child cgroups of dirfd depth-first. */
-static int rmdir_children(int dirfd, const char *rel, int depth,
-                          hr_error_t *err) {
-  if (depth > 64)
-    return hr_error_set(err, ELOOP, "cgroup: %s: nested too deep", rel);
-  int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    return errno == ENOENT ? 0
-                           : hr_error_set(err, errno, "cgroup: open %s", rel);
-  _cleanup_closedir_ DIR *d = fdopendir(fd);
-  if (!d) {
-    close(fd);
-    return hr_error_set(err, errno, "cgroup: open %s", rel);
-  }
-  struct dirent *de;
-  while ((de = readdir(d))) {
-    if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
-        strcmp(de->d_name, "..") == 0)
-      continue;
-    _cleanup_close_ int child = openat(
-        dirfd, de->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-    if (child < 0 && errno == ENOENT)
-      continue;
-    if (child < 0)
-      return hr_error_set(err, errno, "cgroup: open %s/%s", rel, de->d_name);
-    _cleanup_free_ char *crel = NULL;
-    if (asprintf(&crel, "%s/%s", rel, de->d_name) < 0)
-      return hr_error_set(err, ENOMEM, "cgroup: destroy");
-    if (rmdir_children(child, crel, depth + 1, err) < 0)
-      return -1;
-    if (unlinkat(dirfd, de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-      return hr_error_set(err, errno, "cgroup: rmdir %s", crel);
-  }
+/* Removes a child cgroup after its own children, depth-first. */
+static int rmdir_child(int dirfd, const char *name, int child, const char *crel,
+                       int depth, void *ctx, hr_error_t *err) {
+  if (for_each_child(child, crel, depth, rmdir_child, ctx, err) < 0)
+    return -1;
+  if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+    return hr_error_set(err, errno, "cgroup: rmdir %s", crel);
   return 0;
 }
 
@@ -317,7 +312,7 @@ int hr_cgroup_destroy(const struct hr_cgroup *cg, hr_error_t *err) {
   bool found;
   if (wait_event(cg, "populated", 0, &found, err) < 0)
     return hr_error_wrap(err, "destroy %s/%s", cg->mount, cg->path);
-  if (rmdir_children(cg->dirfd, cg->path, 0, err) < 0)
+  if (for_each_child(cg->dirfd, cg->path, 0, rmdir_child, NULL, err) < 0)
     return hr_error_wrap(err, "destroy %s/%s", cg->mount, cg->path);
   /* rmdir can briefly fail with EBUSY while the last exiting task is
    * being released after populated went to 0. */

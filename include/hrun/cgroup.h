@@ -166,6 +166,9 @@ int hr_cgroup_read(int dirfd, const char *file, char **out, hr_error_t *err);
 int hr_cgroup_read_key(int dirfd, const char *file, const char *key,
                        int64_t *value, hr_error_t *err);
 
+/* Whether word is in a space-separated list such as cgroup.controllers. */
+bool hr_cgroup_list_has(const char *list, const char *word);
+
 /* The BPF device program, without loading it. Instructions are
  * struct bpf_insn from <linux/bpf.h> (8 bytes each); *insns is malloc'd. */
 struct bpf_insn;

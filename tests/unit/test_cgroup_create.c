@@ -278,3 +278,11 @@ TEST(cgroup_open_and_update) {
   hr_cgroup_close(&cg);
   fake_rm(root);
 }
+
+TEST(cgroup_list_has_whole_words_only) {
+  CHECK(hr_cgroup_list_has("cpuset cpu io\n", "cpu"));
+  CHECK(hr_cgroup_list_has("cpuset cpu io\n", "io"));
+  CHECK(!hr_cgroup_list_has("cpuset io\n", "cpu"));
+  CHECK(!hr_cgroup_list_has("memory", "mem"));
+  CHECK(!hr_cgroup_list_has("", "cpu"));
+}
