@@ -58,6 +58,21 @@ int hr_cli_getopt(const char *cmd, int argc, char **argv,
   return c;
 }
 
+int hr_cli_id_only(const char *cmd, int argc, char **argv, const char **id) {
+  static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+  *id = NULL;
+  optind = 0;
+  int c = hr_cli_getopt(cmd, argc, argv, opts);
+  if (c == 'h') {
+    hr_cli_print_help(cmd);
+    return 0;
+  }
+  if (c != -1)
+    return 1;
+  return hr_cli_take_id(cmd, argc, argv, id) ? 1 : 0;
+}
+
 int hr_cli_take_id(const char *cmd, int argc, char **argv, const char **id) {
   if (optind >= argc)
     return hr_cli_usage_error(cmd, "missing container id");

@@ -332,20 +332,11 @@ static int run_poststart(const struct hr_state *s, hr_error_t *err) {
 }
 
 int hr_cmd_start(struct hr_globals *g, int argc, char **argv) {
-  static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
-  int c;
-  optind = 0;
-  while ((c = hr_cli_getopt("start", argc, argv, opts)) != -1) {
-    if (c == 'h') {
-      hr_cli_print_help("start");
-      return 0;
-    }
-    return 1;
-  }
   const char *id;
-  if (hr_cli_take_id("start", argc, argv, &id))
+  if (hr_cli_id_only("start", argc, argv, &id))
     return 1;
+  if (!id)
+    return 0;
   _cleanup_error_ hr_error_t err = NULL;
   struct hr_state s;
   if (hr_state_load(g->root, id, &s, &err) < 0)

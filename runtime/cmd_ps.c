@@ -94,20 +94,11 @@ int hr_cmd_ps(struct hr_globals *g, int argc, char **argv) {
 
 static int freeze_cmd(struct hr_globals *g, const char *cmd, int argc,
                       char **argv, bool freeze) {
-  static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
-  int c;
-  optind = 0;
-  while ((c = hr_cli_getopt(cmd, argc, argv, opts)) != -1) {
-    if (c == 'h') {
-      hr_cli_print_help(cmd);
-      return 0;
-    }
-    return 1;
-  }
   const char *id;
-  if (hr_cli_take_id(cmd, argc, argv, &id))
+  if (hr_cli_id_only(cmd, argc, argv, &id))
     return 1;
+  if (!id)
+    return 0;
   _cleanup_error_ hr_error_t err = NULL;
   struct hr_state s;
   struct hr_cgroup cg = {.dirfd = -1};

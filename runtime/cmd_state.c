@@ -9,28 +9,12 @@
 #include "hrun/log.h"
 #include "hrun/validate.h"
 
-static int only_help(const char *cmd, int argc, char **argv) {
-  static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
-  int c;
-  optind = 0;
-  while ((c = hr_cli_getopt(cmd, argc, argv, opts)) != -1) {
-    if (c == 'h') {
-      hr_cli_print_help(cmd);
-      return 2;
-    }
-    return 1;
-  }
-  return 0;
-}
-
 int hr_cmd_state(struct hr_globals *g, int argc, char **argv) {
-  int r = only_help("state", argc, argv);
-  if (r)
-    return r == 2 ? 0 : r;
   const char *id;
-  if (hr_cli_take_id("state", argc, argv, &id))
+  if (hr_cli_id_only("state", argc, argv, &id))
     return 1;
+  if (!id)
+    return 0;
   _cleanup_error_ hr_error_t err = NULL;
   struct hr_state s;
   if (hr_state_load(g->root, id, &s, &err) < 0)

@@ -36,6 +36,9 @@ int hr_cli_getopt(const char *cmd, int argc, char **argv,
                   const struct option *opts);
 /* Exactly one container id as the remaining argument, validated. */
 int hr_cli_take_id(const char *cmd, int argc, char **argv, const char **id);
+/* The arguments of a command whose only flag is --help, then one id:
+ * 0 with *id set, or with *id NULL after printing the help; 1 on an error. */
+int hr_cli_id_only(const char *cmd, int argc, char **argv, const char **id);
 /* A memory size as runc's flags take it: bytes, "512m", "1.5g", "2GiB"
  * (binary multiples k..p, case-insensitive). 0 or -1 on a bad value. */
 int hr_cli_parse_ram(const char *s, int64_t *out);

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "hrun/cleanup.h"
+#include "hrun/cli.h"
 #include "hrun/validate.h"
 #include "unit.h"
 
@@ -72,4 +73,28 @@ TEST(signal_rejects_invalid) {
     CHECK_INT(hr_parse_signal(bad[i], &sig, &err), -1);
     CHECK_CONTAINS(hr_error_msg(err), "invalid signal");
   }
+}
+
+/* main.c has the help texts; the unit binary records what was asked. */
+static const char *help_printed;
+void hr_cli_print_help(const char *cmd) { help_printed = cmd; }
+
+TEST(cli_id_only) {
+  const char *id = "stale";
+  char *ok[] = {"state", "abc", NULL};
+  CHECK_INT(hr_cli_id_only("state", 2, ok, &id), 0);
+  CHECK_STR(id, "abc");
+  char *help[] = {"state", "--help", NULL};
+  CHECK(help_printed == NULL);
+  CHECK_INT(hr_cli_id_only("state", 2, help, &id), 0);
+  CHECK(id == NULL);
+  CHECK_STR(help_printed, "state");
+  char *bad_flag[] = {"state", "--bogus", "abc", NULL};
+  CHECK_INT(hr_cli_id_only("state", 3, bad_flag, &id), 1);
+  char *two[] = {"state", "a", "b", NULL};
+  CHECK_INT(hr_cli_id_only("state", 3, two, &id), 1);
+  char *none[] = {"state", NULL};
+  CHECK_INT(hr_cli_id_only("state", 1, none, &id), 1);
+  char *bad_id[] = {"state", "../x", NULL};
+  CHECK_INT(hr_cli_id_only("state", 2, bad_id, &id), 1);
 }
