@@ -60,7 +60,7 @@ int hr_cfg_check_abs(const char *path, const char *value, bool allow_dotdot,
   return 0;
 }
 
-char *hr_cfg_clean_path(const char *p) {
+char *hr_config_clean_path(const char *p) {
   size_t len = strlen(p);
   char *out = malloc(len + 2);
   if (!out)

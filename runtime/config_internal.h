@@ -28,10 +28,6 @@ bool hr_cfg_has_dotdot(const char *p);
 int hr_cfg_check_abs(const char *path, const char *value, bool allow_dotdot,
                      hr_error_t *err);
 
-/* Lexically clean an absolute path: collapse "//", drop "." components and
- * a trailing "/". The caller has already rejected "..". */
-char *hr_cfg_clean_path(const char *p);
-
 /* Read an array element as an object; "path[i]: must be an object". */
 int hr_cfg_elem_object(json_t *arr, size_t i, const char *path, json_t **out,
                        hr_error_t *err);

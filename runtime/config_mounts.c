@@ -16,7 +16,7 @@ static int parse_mount(json_t *o, const char *path, struct hr_mount *m,
   _cleanup_free_ char *dpath = hr_cfg_join(path, "destination", err);
   if (!dpath || hr_cfg_check_abs(dpath, dest, false, err) < 0)
     return -1;
-  m->destination = hr_cfg_clean_path(dest);
+  m->destination = hr_config_clean_path(dest);
   if (!m->destination)
     return hr_error_set(err, ENOMEM, "%s", dpath);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hrun/cleanup.h"
+#include "hrun/config.h"
 #include "hrun/json_field.h"
 #include "hrun/profile.h"
 
@@ -56,33 +57,6 @@ static json_t *copy_value(json_t *v) {
   return c;
 }
 
-/* "/a//b/./c/" and "/a/b/c" name the same mount point. Writes a cleaned
- * copy into buf (truncated paths never compare equal to anything real). */
-static const char *clean_path(const char *p, char *buf, size_t size) {
-  size_t o = 0;
-  const char *s = p;
-  while (*s && o + 2 < size) {
-    while (*s == '/')
-      s++;
-    const char *e = strchrnul(s, '/');
-    size_t n = (size_t)(e - s);
-    if (n == 0 || (n == 1 && s[0] == '.')) {
-      s = e;
-      continue;
-    }
-    if (o + n + 2 >= size)
-      break;
-    buf[o++] = '/';
-    memcpy(buf + o, s, n);
-    o += n;
-    s = e;
-  }
-  if (o == 0)
-    buf[o++] = '/';
-  buf[o] = '\0';
-  return buf;
-}
-
 static const char *elem_key(json_t *e, const struct keyed_array *ka) {
   json_t *k = ka->key ? json_object_get(e, ka->key) : e;
   return json_string_value(k);
@@ -92,15 +66,17 @@ static bool keys_equal(const char *a, const char *b,
                        const struct keyed_array *ka) {
   if (!ka->is_path)
     return !strcmp(a, b);
-  char ba[4096], bb[4096];
-  return !strcmp(clean_path(a, ba, sizeof(ba)), clean_path(b, bb, sizeof(bb)));
+  _cleanup_free_ char *ca = hr_config_clean_path(a);
+  _cleanup_free_ char *cb = hr_config_clean_path(b);
+  return ca && cb && !strcmp(ca, cb);
 }
 
 /* Whether mount point `child` lies strictly below `parent`. */
 static bool path_below(const char *child, const char *parent) {
-  char bc[4096], bp[4096];
-  const char *c = clean_path(child, bc, sizeof(bc));
-  const char *p = clean_path(parent, bp, sizeof(bp));
+  _cleanup_free_ char *c = hr_config_clean_path(child);
+  _cleanup_free_ char *p = hr_config_clean_path(parent);
+  if (!c || !p)
+    return false;
   if (!strcmp(p, "/"))
     return strcmp(c, "/") != 0;
   size_t n = strlen(p);

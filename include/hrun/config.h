@@ -177,6 +177,9 @@ int hr_mount_options_parse(struct hr_mount *m, const char *path,
 const char *hr_ns_name(enum hr_ns_type t); /* "pid", "network" */
 int hr_ns_from_name(const char *name);     /* -1 if unknown */
 int hr_ns_clone_flag(enum hr_ns_type t);   /* CLONE_NEW* */
+/* Lexically clean an absolute path: collapse "//", drop "." components and
+ * a trailing "/" (".." is left alone). NULL on OOM. */
+char *hr_config_clean_path(const char *p);
 const char *hr_annotation_get(const struct hr_config *c, const char *key);
 
 #endif
