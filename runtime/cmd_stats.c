@@ -120,13 +120,24 @@ static void sample(struct row *r) {
   }
 }
 
-static void io_totals(const struct hr_cgroup_stats *s, uint64_t *rd,
-                      uint64_t *wr) {
-  *rd = *wr = 0;
-  for (size_t i = 0; i < s->n_io; i++) {
-    *rd += s->io[i].rbytes;
-    *wr += s->io[i].wbytes;
+/* What both output formats show of one sample. A container without a
+ * memory limit is measured against the host's memory, as docker stats does. */
+struct figures {
+  uint64_t use, limit, read, write;
+  bool limited;
+  double mem_pct;
+};
+
+static struct figures figures_of(const struct row *r, uint64_t host_mem) {
+  struct figures f = {.use = hr_stats_mem_usage(&r->s)};
+  f.limited = r->s.has_memory && r->s.mem_max != HR_STATS_UNLIMITED;
+  f.limit = f.limited ? r->s.mem_max : host_mem;
+  for (size_t i = 0; i < r->s.n_io; i++) {
+    f.read += r->s.io[i].rbytes;
+    f.write += r->s.io[i].wbytes;
   }
+  f.mem_pct = f.limit ? 100.0 * (double)f.use / (double)f.limit : 0.0;
+  return f;
 }
 
 static void print_table(const struct table *t, uint64_t host_mem) {
@@ -140,22 +151,16 @@ static void print_table(const struct table *t, uint64_t host_mem) {
     const struct row *r = &t->rows[i];
     if (!r->ok)
       continue;
-    uint64_t use = hr_stats_mem_usage(&r->s);
-    uint64_t lim = r->s.mem_max == HR_STATS_UNLIMITED || !r->s.has_memory
-                       ? host_mem
-                       : r->s.mem_max;
-    uint64_t rd, wr;
-    io_totals(&r->s, &rd, &wr);
+    struct figures f = figures_of(r, host_mem);
     char u[32], l[32], mem[80], a[32], b[32], io[80], cpu[32], pct[32];
-    hr_stats_human(u, sizeof(u), use, true);
-    hr_stats_human(l, sizeof(l), lim, true);
+    hr_stats_human(u, sizeof(u), f.use, true);
+    hr_stats_human(l, sizeof(l), f.limit, true);
     snprintf(mem, sizeof(mem), "%s / %s", u, l);
-    hr_stats_human(a, sizeof(a), rd, false);
-    hr_stats_human(b, sizeof(b), wr, false);
+    hr_stats_human(a, sizeof(a), f.read, false);
+    hr_stats_human(b, sizeof(b), f.write, false);
     snprintf(io, sizeof(io), "%s / %s", a, b);
     snprintf(cpu, sizeof(cpu), "%.2f%%", r->cpu_pct);
-    snprintf(pct, sizeof(pct), "%.2f%%",
-             lim ? 100.0 * (double)use / (double)lim : 0.0);
+    snprintf(pct, sizeof(pct), "%.2f%%", f.mem_pct);
     printf("%-*s   %-8s   %-21s   %-8s   %-6" PRIu64 "   %s\n", w, r->id, cpu,
            mem, pct, r->s.pids_current, io);
   }
@@ -166,20 +171,13 @@ static void print_json(const struct table *t, uint64_t host_mem) {
     const struct row *r = &t->rows[i];
     if (!r->ok)
       continue;
-    uint64_t use = hr_stats_mem_usage(&r->s);
-    uint64_t lim = r->s.mem_max == HR_STATS_UNLIMITED || !r->s.has_memory
-                       ? host_mem
-                       : r->s.mem_max;
-    uint64_t rd, wr;
-    io_totals(&r->s, &rd, &wr);
+    struct figures f = figures_of(r, host_mem);
     _cleanup_json_ json_t *j = json_pack(
         "{s:s,s:f,s:I,s:I,s:b,s:f,s:I,s:I,s:I}", "id", r->id, "cpuPercent",
-        r->cpu_pct, "memoryUsage", (json_int_t)use, "memoryLimit",
-        (json_int_t)lim, "memoryLimited",
-        r->s.has_memory && r->s.mem_max != HR_STATS_UNLIMITED, "memoryPercent",
-        lim ? 100.0 * (double)use / (double)lim : 0.0, "pids",
-        (json_int_t)r->s.pids_current, "blockRead", (json_int_t)rd,
-        "blockWrite", (json_int_t)wr);
+        r->cpu_pct, "memoryUsage", (json_int_t)f.use, "memoryLimit",
+        (json_int_t)f.limit, "memoryLimited", f.limited, "memoryPercent",
+        f.mem_pct, "pids", (json_int_t)r->s.pids_current, "blockRead",
+        (json_int_t)f.read, "blockWrite", (json_int_t)f.write);
     if (j) {
       json_dumpf(j, stdout, JSON_COMPACT);
       putchar('\n');
