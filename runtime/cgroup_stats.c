@@ -10,50 +10,24 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hrun/cgroup.h"
 #include "hrun/cleanup.h"
-
-#define MAX_FILE (1u << 20)
 
 static bool missing_errno(int e) {
   return e == ENOENT || e == ENODEV || e == EOPNOTSUPP || e == ENOTSUP;
 }
 
-/* 1 = read, 0 = missing, -1 = error. */
+/* 1 = read, 0 = missing (a controller that is not enabled), -1 = error. */
 static int read_file(int dirfd, const char *file, char **out, hr_error_t *err) {
-  *out = NULL;
-  _cleanup_close_ int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return missing_errno(errno)
-               ? 0
-               : hr_error_set(err, errno, "cgroup: read %s", file);
-  size_t cap = 1024, len = 0;
-  _cleanup_free_ char *buf = malloc(cap);
-  if (!buf)
-    return hr_error_set(err, ENOMEM, "cgroup: read %s", file);
-  for (;;) {
-    if (len + 1 >= cap) {
-      if (cap >= MAX_FILE)
-        return hr_error_set(err, EFBIG, "cgroup: read %s", file);
-      char *nb = realloc(buf, cap * 2);
-      if (!nb)
-        return hr_error_set(err, ENOMEM, "cgroup: read %s", file);
-      buf = nb;
-      cap *= 2;
-    }
-    ssize_t n = read(fd, buf + len, cap - len - 1);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      return missing_errno(errno)
-                 ? 0
-                 : hr_error_set(err, errno, "cgroup: read %s", file);
-    if (n == 0)
-      break;
-    len += (size_t)n;
-  }
-  buf[len] = '\0';
-  *out = hr_steal_ptr(buf);
-  return 1;
+  hr_error_t e = NULL;
+  if (hr_cgroup_read(dirfd, file, out, &e) == 0)
+    return 1;
+  int r = missing_errno(hr_error_errno(e)) ? 0 : -1;
+  if (r < 0 && err && !*err)
+    *err = e;
+  else
+    hr_error_free(&e);
+  return r;
 }
 
 static bool parse_u64(const char *s, const char **end, uint64_t *out) {
