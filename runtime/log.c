@@ -45,7 +45,7 @@ int hr_log_init(const char *path, enum hr_log_format format, bool debug,
 
 int hr_log_fd(void) { return log_fd; }
 
-static void rfc3339_now(char *buf, size_t n) {
+void hr_rfc3339_now(char *buf, size_t n) {
   struct timespec ts;
   struct tm tm;
   clock_gettime(CLOCK_REALTIME, &ts);
@@ -72,7 +72,7 @@ static void log_to_file(const char *level, const char *msg) {
   if (log_fd < 0)
     return;
   char ts[64];
-  rfc3339_now(ts, sizeof(ts));
+  hr_rfc3339_now(ts, sizeof(ts));
   if (log_format == HR_LOG_JSON) {
     _cleanup_json_ json_t *o =
         json_pack("{s:s,s:s,s:s}", "level", level, "msg", msg, "time", ts);

@@ -2,6 +2,7 @@
  * a signalfd, (only when streaming) a timerfd and (only with a relayed
  * terminal) the pty master and stdin. */
 #include "hrun/monitor.h"
+#include "hrun/log.h"
 
 #include <errno.h>
 #include <fcntl.h>

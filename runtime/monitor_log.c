@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "hrun/cleanup.h"
+#include "hrun/log.h"
 #include "hrun/monitor.h"
 #include "hrun/state.h"
 

@@ -31,17 +31,6 @@ const char *hr_status_name(enum hr_status s) {
   return "stopped";
 }
 
-void hr_rfc3339_now(char *buf, size_t n) {
-  struct timespec ts;
-  struct tm tm;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  gmtime_r(&ts.tv_sec, &tm);
-  /* not strftime: it calls tzset, which reads /etc/localtime for nothing */
-  snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
-           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-           ts.tv_nsec);
-}
-
 static int mkdir_p(const char *path, mode_t mode) {
   char tmp[PATH_MAX];
   if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp)) {

@@ -5,6 +5,7 @@
 #define HRUN_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "hrun/error.h"
 
@@ -20,6 +21,10 @@ int hr_log_parse_format(const char *s, enum hr_log_format *out,
 void hr_log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void hr_log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void hr_log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Now in UTC as RFC 3339 with nanoseconds, the timestamps runc writes in
+ * log lines, state and events. */
+void hr_rfc3339_now(char *buf, size_t n);
 
 /* The log fd, so the container init can report through the same file. */
 int hr_log_fd(void);

@@ -62,6 +62,4 @@ int hr_proc_start_time(pid_t pid, unsigned long long *out);
  * ESRCH when the process is gone or the pid was reused. */
 int hr_state_pidfd(const struct hr_state *s, int *pidfd, hr_error_t *err);
 
-void hr_rfc3339_now(char *buf, size_t n);
-
 #endif
