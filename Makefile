@@ -101,12 +101,12 @@ $(BUILD)/runtime/profile_data.o: profiles/hardened.json profiles/dev.json \
 # fuzz, fuzz-regress (docs/reliability.md)
 include tests/fuzz/fuzz.mk
 
-# hrun with the fault-injection phase hooks (include/hrun/test_hooks.h),
-# used by integration/tests/62-faults.sh
+# hrun with the test hooks (include/hrun/test_hooks.h), next to the build
+# it belongs to (vm.sh passes $(BUILD)/test/hrun as HRUN_TEST_BIN)
 .PHONY: test-build stress
 test-build:
-	@$(MAKE) --no-print-directory BUILD=build/test LDFLAGS= \
-		CFLAGS="-O1 -g -DHRUN_TEST_HOOKS" build/test/hrun
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/test LDFLAGS= \
+		CFLAGS="-O1 -g -DHRUN_TEST_HOOKS" $(BUILD)/test/hrun
 
 # full-size stress and fault runs in the VM (CI runs them scaled down)
 stress: all test-build

@@ -366,6 +366,17 @@ hrun() {
     fi
     "$_T_HRUN_BIN" "$@"
 }
+# require_test_build: skip the current test unless the build with the test
+# hooks (make test-build; vm.sh sets HRUN_TEST_BIN) is there; then
+# "$_T_TEST_BIN" is its tmpfs copy
+require_test_build() {
+    : "${HRUN_TEST_BIN:=$REPO/build/test/hrun}"
+    if [ ! -x "$HRUN_TEST_BIN" ]; then
+        t_skip "no test build ($HRUN_TEST_BIN): run make test-build"
+        return 1
+    fi
+    _T_TEST_BIN=$(_t_cache_bin "$HRUN_TEST_BIN" hrun-test)
+}
 # require_hrun: skip the current test if $HRUN is not built
 require_hrun() {
     have_hrun && return 0

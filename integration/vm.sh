@@ -209,6 +209,9 @@ build | build/*) hb=$REPO/$hb ;;
 esac
 HRUN=${HRUN:-$hb/hrun}
 HRUN_SHIM=${HRUN_SHIM:-$hb/hrun-shim}
+# the same code with the test hooks (make test-build)
+HRUN_TEST_BIN=${HRUN_TEST_BIN:-$hb/test/hrun}
+export HRUN_TEST_BIN
 case $HRUN in /*) ;; *) HRUN=$PWD/$HRUN ;; esac
 case $HRUN_SHIM in /*) ;; *) HRUN_SHIM=$PWD/$HRUN_SHIM ;; esac
 

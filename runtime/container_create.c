@@ -18,6 +18,7 @@
 
 #include "hrun/cgroup.h"
 #include "hrun/cleanup.h"
+#include "hrun/clone.h"
 #include "hrun/container.h"
 #include "hrun/container_setup.h"
 #include "hrun/hooks.h"
@@ -177,31 +178,6 @@ static int join_pid_ns(const struct hr_config *cfg, int *own, hr_error_t *err) {
     return hr_error_set(err, errno, "linux.namespaces: join pid namespace %s",
                         ns->path);
   return 0;
-}
-
-static pid_t clone_init(uint64_t flags, int cgroup_fd, int *pidfd,
-                        bool *in_cgroup) {
-  struct clone_args args = {0};
-  args.flags = flags | CLONE_PIDFD;
-  args.pidfd = (uint64_t)(uintptr_t)pidfd;
-  args.exit_signal = SIGCHLD;
-  if (cgroup_fd >= 0) {
-    args.flags |= CLONE_INTO_CGROUP;
-    args.cgroup = (uint64_t)cgroup_fd;
-  }
-  pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-  if (pid >= 0 || cgroup_fd < 0 ||
-      (errno != EINVAL && errno != E2BIG && errno != ENOSYS))
-    goto out;
-  /* kernels before 5.7 lack CLONE_INTO_CGROUP: the caller moves the child */
-  args.flags &= ~CLONE_INTO_CGROUP;
-  args.cgroup = 0;
-  pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-  *in_cgroup = false;
-  return pid;
-out:
-  *in_cgroup = cgroup_fd >= 0;
-  return pid;
 }
 
 static void kill_and_reap(struct hr_container *c) {
@@ -416,7 +392,7 @@ int hr_container_create(const struct hr_create_opts *o, struct hr_container *c,
   const struct hr_namespace *user = &cfg->linux.ns[HR_NS_USER];
   uint64_t flags = user->path ? 0 : clone_ns_flags(cfg);
   bool in_cgroup = false;
-  pid_t pid = clone_init(flags, cg.dirfd, &c->pidfd, &in_cgroup);
+  pid_t pid = hr_clone(flags, cg.dirfd, &c->pidfd, &in_cgroup);
   if (pid != 0 && own_pidns >= 0)
     (void)setns(own_pidns, CLONE_NEWPID); /* best effort: ours, just opened */
   if (pid < 0) {

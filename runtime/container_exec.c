@@ -20,6 +20,7 @@
 
 #include "hrun/cgroup.h"
 #include "hrun/cleanup.h"
+#include "hrun/clone.h"
 #include "hrun/container_setup.h"
 #include "hrun/exec.h"
 #include "hrun/fds.h"
@@ -312,27 +313,6 @@ static int open_console(const struct hr_exec_opts *o, struct exec_run *r,
   return 0;
 }
 
-static pid_t clone_child(int cgroup_fd, int *pidfd, bool *in_cgroup) {
-  struct clone_args args = {0};
-  args.flags = CLONE_PIDFD;
-  args.pidfd = (uint64_t)(uintptr_t)pidfd;
-  args.exit_signal = SIGCHLD;
-  if (cgroup_fd >= 0) {
-    args.flags |= CLONE_INTO_CGROUP;
-    args.cgroup = (uint64_t)cgroup_fd;
-  }
-  pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-  *in_cgroup = cgroup_fd >= 0;
-  if (pid >= 0 || cgroup_fd < 0 ||
-      (errno != EINVAL && errno != E2BIG && errno != ENOSYS))
-    return pid;
-  /* before Linux 5.7: the parent moves the child, which waits for that */
-  args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
-  args.cgroup = 0;
-  *in_cgroup = false;
-  return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-}
-
 static void kill_and_reap(int pidfd) {
   syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
   siginfo_t si;
@@ -358,7 +338,7 @@ static int start(const struct hr_exec_opts *o, struct exec_run *r, pid_t *pid,
       return hr_error_set(err, errno, "join the container's pid namespace");
   }
   bool in_cgroup = false;
-  *pid = clone_child(r->cg.dirfd, &r->pidfd, &in_cgroup);
+  *pid = hr_clone(0, r->cg.dirfd, &r->pidfd, &in_cgroup);
   if (*pid != 0 && own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0 &&
       *pid > 0)
     return hr_error_set(err, errno, "restore own pid namespace");

@@ -16,9 +16,15 @@
  * <point> for <what> create <dir>/ready and wait (up to 60 s) until
  * <dir>/go exists: a test can change the world in a window that is
  * otherwise too short to hit. Points: mount-dest-resolved (what: a mount
- * destination; between resolving it inside the rootfs and mounting). */
+ * destination; between resolving it inside the rootfs and mounting).
+ *
+ * HRUN_TEST_LACKS=<feature> makes hrun act as on a kernel without
+ * <feature>, to test its fallback. Features: clone-into-cgroup (Linux
+ * before 5.7: the child is moved into its cgroup after clone). */
 #ifndef HRUN_TEST_HOOKS_H
 #define HRUN_TEST_HOOKS_H
+
+#include <stdbool.h>
 
 #ifdef HRUN_TEST_HOOKS
 #include <fcntl.h>
@@ -59,9 +65,16 @@ static inline void hr_test_pause(const char *point, const char *what) {
     usleep(10000);
 }
 #define HR_TEST_PAUSE(point, what) hr_test_pause(point, what)
+
+static inline bool hr_test_lacks(const char *feature) {
+  const char *v = getenv("HRUN_TEST_LACKS");
+  return v && !strcmp(v, feature);
+}
+#define HR_TEST_LACKS(feature) hr_test_lacks(feature)
 #else
 #define HR_TEST_PHASE(phase) ((void)0)
 #define HR_TEST_PAUSE(point, what) ((void)0)
+#define HR_TEST_LACKS(feature) false
 #endif
 
 #endif

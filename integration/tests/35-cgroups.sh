@@ -108,6 +108,32 @@ test_memory_oom() {
 }
 t_run "memory: allocating past memory.max is OOM-killed (oom_kill >= 1, exit 137)" test_memory_oom
 
+# Kernels before 5.7 lack CLONE_INTO_CGROUP, and hrun then clones the
+# process where it is and moves it before it runs anything. The test build
+# takes that path here (HRUN_TEST_LACKS): the init and an exec'd process
+# must still be in the container's cgroup, under its limits.
+test_without_clone_into_cgroup() {
+    require_hrun
+    require_test_build || return 0
+    local id pid cg
+    id=$(unique_id noclone)
+    mk_bundle b --resources '{"memory": {"limit": 33554432}, "pids": {"limit": 20}}' -- sleep 100
+    t_defer "hrun --root $ROOT delete -f $id >/dev/null 2>&1"
+    export HRUN_TEST_LACKS=clone-into-cgroup
+    "$_T_TEST_BIN" --root "$ROOT" create --bundle b "$id" >"$T_TMP/create.out" 2>&1 </dev/null ||
+        t_fail "create: $(cat "$T_TMP/create.out")"
+    pid=$(init_pid "$id")
+    cg=$(cgroup_of "$pid")
+    assert_eq "$(cg_read "$cg" memory.max)" 33554432 "the init is in the container's cgroup ($cg)"
+    assert_ne "$cg" "$(cgroup_of $$)" "not left in the caller's cgroup"
+    "$_T_TEST_BIN" --root "$ROOT" start "$id"
+    # the same cgroup as the init, as the container sees it
+    assert_eq "$("$_T_TEST_BIN" --root "$ROOT" exec "$id" cat /proc/self/cgroup)" \
+        "$("$_T_TEST_BIN" --root "$ROOT" exec "$id" cat /proc/1/cgroup)" "exec joins the init's cgroup"
+    unset HRUN_TEST_LACKS
+}
+t_run "without CLONE_INTO_CGROUP (Linux < 5.7) init and exec still start in the cgroup" test_without_clone_into_cgroup
+
 test_pids() {
     require_hrun
     local id pid cg N=8

@@ -176,12 +176,7 @@ race_create() { # BUNDLE ID SYNCDIR SWAP(0|1) -> status in RC, output in OUT
 
 test_mount_destination_swap_race() {
     require_hrun
-    : "${HRUN_TEST_BIN:=$REPO/build/test/hrun}"
-    if [ ! -x "$HRUN_TEST_BIN" ]; then
-        t_skip "no test build ($HRUN_TEST_BIN): run make test-build"
-        return 0
-    fi
-    _T_TEST_BIN=$(_t_cache_bin "$HRUN_TEST_BIN" hrun-test)
+    require_test_build || return 0
     mkdir -p payload && echo secret >payload/file
     mk_bundle r --mounts-extra "{\"destination\": \"/data\", \"type\": \"bind\", \"source\": $(json_str "$PWD/payload"), \"options\": [\"rbind\", \"ro\"]}" \
         -- cat /data/file

@@ -3,7 +3,7 @@
 # Fault injection: SIGKILL `hrun create` at each phase of its setup, stopped
 # there deterministically by the test build's phase hook
 # (HRUN_TEST_PHASE_STOP, include/hrun/test_hooks.h; `make test-build` ->
-# build/test/hrun). After each fault `hrun list` and `hrun state` must work
+# $(BUILD)/test/hrun). After each fault `hrun list` and `hrun state` must work
 # on whatever was left (a half-written state dir reads as stopped), and
 # `hrun delete --force ID` must leave nothing: no state dir, cgroup, mount
 # or process. Also: damaged state files, and SIGKILL of the container's
@@ -12,18 +12,13 @@
 . "$REPO/integration/leaks.sh"
 
 ROOT=$T_TMP/state
-: "${HRUN_TEST_BIN:=$REPO/build/test/hrun}"
 PHASES="after-statedir after-cgroup after-clone during-mounts after-pidfile"
 FAULTS=0
 
 # T ARGS: the hook-enabled hrun (a tmpfs copy)
 T() { "$_T_TEST_BIN" --root "$ROOT" "$@"; }
-require_test_build() {
-    if [ ! -x "$HRUN_TEST_BIN" ]; then
-        t_skip "no test build ($HRUN_TEST_BIN): run make test-build"
-        return 1
-    fi
-    _T_TEST_BIN=$(_t_cache_bin "$HRUN_TEST_BIN" hrun-test)
+need_test_build() {
+    require_test_build || return 1
     [ -d "$T_TMP/rootfs" ] || mk_rootfs "$T_TMP/rootfs"
 }
 
@@ -91,7 +86,7 @@ fault() {
 
 test_phases() {
     require_hrun
-    require_test_build || return 0
+    need_test_build || return 0
     local phase
     for phase in $PHASES; do
         fault "$phase"
@@ -102,7 +97,7 @@ t_run "SIGKILL create at each setup phase; delete --force leaves nothing" test_p
 
 test_hook_is_test_only() {
     require_hrun
-    require_test_build || return 0
+    need_test_build || return 0
     # the production binary has no hook: the variable is ignored
     local id
     id=$(unique_id prod)
