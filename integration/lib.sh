@@ -366,6 +366,37 @@ hrun() {
     fi
     "$_T_HRUN_BIN" "$@"
 }
+# ---- containers under $ROOT (each test file sets ROOT) ---------------------------
+# H ARGS: hrun with the file's state root
+H() { hrun --root "${ROOT:?set ROOT in the test file}" "$@"; }
+# C ARGS: create with its output in a file: the container inherits create's
+# stdio, so a $(...) around create would wait for the container to exit.
+C() {
+    H create "$@" >"$T_TMP/create.out" 2>&1 </dev/null || {
+        cat "$T_TMP/create.out" >&2
+        return 1
+    }
+}
+# start_bg BUNDLE ID: create+start, print the init's pid (create's stdio is
+# a file, for the same reason)
+start_bg() {
+    H create --bundle "$1" --pid-file "$T_TMP/$2.pid" "$2" >"$T_TMP/$2.out" 2>&1 </dev/null || {
+        cat "$T_TMP/$2.out" >&2
+        return 1
+    }
+    H start "$2"
+    cat "$T_TMP/$2.pid"
+}
+init_pid() { H state "$1" | sed -n 's/.*"pid": \([0-9]*\).*/\1/p'; }
+# status_is ID STATUS: `state` reports STATUS now
+status_is() { H state "$1" 2>/dev/null | grep -q "\"status\": \"$2\""; }
+# wait_status ID STATUS [SECONDS]: until `state` reports STATUS
+wait_status() {
+    wait_for "${3:-30}" sh -c "'$(hrun_bin)' --root '$ROOT' state '$1' 2>/dev/null | grep -q '\"$2\"'"
+}
+# status_field PID FIELD: a field of /proc/PID/status
+status_field() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status"; }
+
 # require_test_build: skip the current test unless the build with the test
 # hooks (make test-build; vm.sh sets HRUN_TEST_BIN) is there; then
 # "$_T_TEST_BIN" is its tmpfs copy

@@ -5,7 +5,6 @@
 . "${HRUN_LIB:?run this via integration/vm.sh}"
 
 ROOT=$T_TMP/state
-H() { hrun --root "$ROOT" "$@"; }
 
 # mount options (field 6) of the mount at DEST in mountinfo text on stdin
 mnt_opts() { awk -v d="$1" '$5 == d { print $6 }' | tail -n1; }

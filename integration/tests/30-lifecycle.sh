@@ -4,19 +4,6 @@
 . "${HRUN_LIB:?run this via integration/vm.sh}"
 
 ROOT=$T_TMP/state
-H() { hrun --root "$ROOT" "$@"; }
-# C ARGS: create with its output in a file: the container inherits create's
-# stdio, so a $(...) around create would wait for the container to exit.
-C() {
-    H create "$@" >"$T_TMP/create.out" 2>&1 </dev/null || {
-        cat "$T_TMP/create.out" >&2
-        return 1
-    }
-}
-# wait_status ID STATUS: until `state` reports STATUS
-wait_status() {
-    wait_for 20 sh -c "'$(hrun_bin)' --root '$ROOT' state '$1' 2>/dev/null | grep -q '\"$2\"'"
-}
 
 test_create_start_delete() {
     require_hrun

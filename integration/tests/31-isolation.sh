@@ -4,15 +4,7 @@
 . "${HRUN_LIB:?run this via integration/vm.sh}"
 
 ROOT=$T_TMP/state
-H() { hrun --root "$ROOT" "$@"; }
 
-# start_bg DIR ID: create+start a container from DIR, print the init pid
-start_bg() {
-    H create --bundle "$1" --pid-file "$T_TMP/$2.pid" "$2" >/dev/null
-    H start "$2"
-    cat "$T_TMP/$2.pid"
-}
-status_field() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status"; }
 
 test_namespaces_from_outside() {
     require_hrun

@@ -6,15 +6,6 @@
 . "${HRUN_LIB:?run this via integration/vm.sh}"
 
 ROOT=$T_TMP/state
-H() { hrun --root "$ROOT" "$@"; }
-status_field() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status"; }
-# start_bg BUNDLE ID: create+start, print the init's pid. create's stdio is
-# a file: the container inherits it.
-start_bg() {
-    H create --bundle "$1" --pid-file "$T_TMP/$2.pid" "$2" >"$T_TMP/$2.out" 2>&1 </dev/null
-    H start "$2"
-    cat "$T_TMP/$2.pid"
-}
 # exec_bg PIDFILE [FLAGS] ID ARGS...: a detached exec (its stdio is a
 # file, so no $(...) waits for it); prints nothing
 exec_bg() {

@@ -7,17 +7,6 @@
 . "${HRUN_LIB:?run this via integration/vm.sh}"
 
 ROOT=$T_TMP/state
-H() { hrun --root "$ROOT" "$@"; }
-# C ARGS: create, its output in a file (the container inherits create's
-# stdio, so a $(...) around create would wait for the container).
-C() {
-    H create "$@" >"$T_TMP/create.out" 2>&1 </dev/null || {
-        cat "$T_TMP/create.out" >&2
-        return 1
-    }
-}
-init_pid() { H state "$1" | sed -n 's/.*"pid": \([0-9]*\).*/\1/p'; }
-is_stopped() { H state "$1" 2>/dev/null | grep -q '"status": "stopped"'; }
 # the scratch disk as major/minor in decimal
 DISK_MAJ=$((16#$(stat -c %t "$T_DISK")))
 DISK_MIN=$((16#$(stat -c %T "$T_DISK")))
@@ -96,7 +85,7 @@ test_memory_oom() {
     cg=$(cgroup_of "$pid")
     assert_eq "$(cg_read "$cg" memory.max)" 33554432
     H start "$id"
-    wait_for 60 is_stopped "$id"
+    wait_for 60 status_is "$id" stopped
     # the cgroup outlives its processes until delete
     n=$(sed -n 's/^oom_kill //p' "$CG$cg/memory.events")
     t_log "memory.events: $(tr '\n' ' ' <"$CG$cg/memory.events")"

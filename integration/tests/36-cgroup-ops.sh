@@ -7,17 +7,6 @@
 . "${HRUN_LIB:?run this via integration/vm.sh}"
 
 ROOT=$T_TMP/state
-H() { hrun --root "$ROOT" "$@"; }
-# C ARGS: create, its output in a file (the container inherits create's
-# stdio, so a $(...) around create would wait for the container).
-C() {
-    H create "$@" >"$T_TMP/create.out" 2>&1 </dev/null || {
-        cat "$T_TMP/create.out" >&2
-        return 1
-    }
-}
-init_pid() { H state "$1" | sed -n 's/.*"pid": \([0-9]*\).*/\1/p'; }
-status_is() { H state "$1" 2>/dev/null | grep -q "\"status\": \"$2\""; }
 nprocs_is() { [ "$(wc -l <"$CG$1/cgroup.procs")" = "$2" ]; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
 have_swap() { [ -e "$CG/harness/memory.swap.max" ]; }

@@ -7,8 +7,6 @@
 . "${HRUN_LIB:?run this via integration/vm.sh}"
 
 ROOT=$T_TMP/state
-H() { hrun --root "$ROOT" "$@"; }
-status_field() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status"; }
 # mountinfo fields of mount point $2 in process $1: "OPTS SUPEROPTS"
 mnt_of() { awk -v m="$2" '$5 == m { for (i = 7; $i != "-"; i++); print $6, $(i + 3) }' "/proc/$1/mountinfo"; }
 

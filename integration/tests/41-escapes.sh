@@ -6,9 +6,7 @@
 . "${HRUN_LIB:?run this via integration/vm.sh}"
 
 ROOT=$T_TMP/state
-H() { hrun --root "$ROOT" "$@"; }
 PROBE=${HRUN_PROBE:-$(dirname "$HRUN")/probe}
-status_field() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status"; }
 require_probe() {
     [ -x "$PROBE" ] && return 0
     t_skip "probe not built ($PROBE; make builds it)"

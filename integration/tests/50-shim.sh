@@ -7,7 +7,6 @@
 . "${HRUN_LIB:?run this via integration/vm.sh}"
 
 ROOT=$T_TMP/state
-H() { hrun --root "$ROOT" "$@"; }
 MIB32=33554432
 # run -d with its output in files: a $(...) must not hang on a leaked fd
 D() {
@@ -17,9 +16,6 @@ D() {
     }
 }
 state_field() { H state "$1" | jq -r "$2"; }
-wait_status() {
-    wait_for 30 sh -c "'$(hrun_bin)' --root '$ROOT' state '$1' 2>/dev/null | grep -q '\"$2\"'"
-}
 ppid_of() { awk '/^PPid:/ {print $2}' "/proc/$1/status"; }
 # pids of hrun-shim processes for container $1 (by their command line)
 shims_of() {

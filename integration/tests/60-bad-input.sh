@@ -9,7 +9,6 @@
 . "$REPO/integration/leaks.sh"
 
 ROOT=$T_TMP/state
-H() { hrun --root "$ROOT" "$@"; }
 RFS=$T_TMP/rootfs # one shared rootfs; bundles point at it
 
 # ---- config builder ------------------------------------------------------------
