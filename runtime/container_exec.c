@@ -23,12 +23,11 @@
 #include "hrun/clone.h"
 #include "hrun/container_setup.h"
 #include "hrun/exec.h"
-#include "hrun/fds.h"
-#include "hrun/init_exec.h"
 #include "hrun/log.h"
 #include "hrun/lsm.h"
 #include "hrun/pid_file.h"
 #include "hrun/process_setup.h"
+#include "hrun/process_start.h"
 #include "hrun/profile.h"
 #include "hrun/pty_relay.h"
 #include "hrun/seccomp.h"
@@ -177,45 +176,15 @@ __attribute__((noreturn)) static void exec_child(const struct exec_child *a) {
     hr_error_wrap(&err, "terminal");
     child_fail(a, 1, &err);
   }
-  /* the same order as the init: without no_new_privs the filter needs
-   * CAP_SYS_ADMIN, so it goes in before the capabilities are dropped */
-  if (a->seccomp && !p->no_new_privileges &&
-      hr_seccomp_install(a->seccomp, &err) < 0) {
-    hr_error_wrap(&err, "seccomp");
-    child_fail(a, 1, &err);
-  }
-  if (hr_identity_apply(p, &err) < 0) {
-    hr_error_wrap(&err, "process.user");
-    child_fail(a, 1, &err);
-  }
-  if (chdir(p->cwd) < 0) {
-    hr_error_set(&err, errno, "process.cwd: chdir to \"%s\"", p->cwd);
-    child_fail(a, 1, &err);
-  }
-  if (hr_cwd_check_inside_root(&err) < 0)
-    child_fail(a, 1, &err);
   _cleanup_free_ char *exe = NULL;
-  if (hr_exec_lookup(p, &exe, &err) < 0)
-    child_fail(a, HR_EXIT_NOT_FOUND, &err);
-
+  int code;
+  if (hr_process_prepare(p, a->seccomp, &exe, &code, &err) < 0)
+    child_fail(a, code, &err);
   prctl(PR_SET_PDEATHSIG, 0);
-  if (hr_lsm_apply_exec(p, &err) < 0)
-    child_fail(a, 1, &err);
-  if (p->no_new_privileges && hr_no_new_privs(&err) < 0)
-    child_fail(a, 1, &err);
-  if (a->seccomp && p->no_new_privileges &&
-      hr_seccomp_install(a->seccomp, &err) < 0) {
-    hr_error_wrap(&err, "seccomp");
-    child_fail(a, 1, &err);
-  }
   /* only stdio and --preserve-fds reach the program; the sync socket is
    * close-on-exec, so the parent sees EOF once execve succeeded */
-  if (hr_fds_close_from(3 + a->preserve_fds, NULL, 0, &err) < 0)
-    child_fail(a, 1, &err);
-  execve(exe, p->args, p->env);
-  int e = errno;
-  hr_error_set(&err, e, "exec %s", exe);
-  child_fail(a, e == ENOENT ? HR_EXIT_NOT_FOUND : 126, &err);
+  hr_process_exec(p, a->seccomp, exe, 3 + a->preserve_fds, &code, &err);
+  child_fail(a, code, &err);
 }
 
 /* ---- the parent --------------------------------------------------------- */

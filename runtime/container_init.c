@@ -19,12 +19,10 @@
 
 #include "hrun/cleanup.h"
 #include "hrun/container.h"
-#include "hrun/fds.h"
 #include "hrun/hooks.h"
-#include "hrun/init_exec.h"
 #include "hrun/loopback.h"
-#include "hrun/lsm.h"
 #include "hrun/process_setup.h"
+#include "hrun/process_start.h"
 #include "hrun/rootfs.h"
 #include "hrun/seccomp.h"
 #include "hrun/sync.h"
@@ -265,26 +263,10 @@ __attribute__((noreturn)) void hr_init_main(const struct hr_init_args *a) {
     hr_error_wrap(&err, "process.rlimits");
     fail(a, 1, &err);
   }
-  /* Without no_new_privs the filter must go in while we still hold
-   * CAP_SYS_ADMIN; with it, as late as possible. */
-  if (a->seccomp && !p->no_new_privileges &&
-      hr_seccomp_install(a->seccomp, &err) < 0) {
-    hr_error_wrap(&err, "seccomp");
-    fail(a, 1, &err);
-  }
-  if (hr_identity_apply(p, &err) < 0) {
-    hr_error_wrap(&err, "process.user");
-    fail(a, 1, &err);
-  }
-  if (chdir(p->cwd) < 0) {
-    hr_error_set(&err, errno, "process.cwd: chdir to \"%s\"", p->cwd);
-    fail(a, 1, &err);
-  }
-  if (hr_cwd_check_inside_root(&err) < 0)
-    fail(a, 1, &err);
   _cleanup_free_ char *exe = NULL;
-  if (hr_exec_lookup(p, &exe, &err) < 0)
-    fail(a, HR_EXIT_NOT_FOUND, &err);
+  int code;
+  if (hr_process_prepare(p, a->seccomp, &exe, &code, &err) < 0)
+    fail(a, code, &err);
 
   /* `create` exits once we are ready; we must outlive it */
   prctl(PR_SET_PDEATHSIG, 0);
@@ -300,19 +282,7 @@ __attribute__((noreturn)) void hr_init_main(const struct hr_init_args *a) {
                    cfg->n_hooks[HR_HOOK_START_CONTAINER], "startContainer",
                    state_json, &err) < 0)
     fail(a, 1, &err);
-  if (hr_lsm_apply_exec(p, &err) < 0)
-    fail(a, 1, &err);
-  if (p->no_new_privileges && hr_no_new_privs(&err) < 0)
-    fail(a, 1, &err);
-  if (a->seccomp && p->no_new_privileges &&
-      hr_seccomp_install(a->seccomp, &err) < 0) {
-    hr_error_wrap(&err, "seccomp");
-    fail(a, 1, &err);
-  }
   /* nothing of hrun's may reach the program: fds 0-2 and --preserve-fds */
-  if (hr_fds_close_from(3 + a->o->preserve_fds, NULL, 0, &err) < 0)
-    fail(a, 1, &err);
-  execve(exe, p->args, p->env);
-  hr_error_set(&err, errno, "exec %s", exe);
-  fail(a, errno == ENOENT ? HR_EXIT_NOT_FOUND : 126, &err);
+  hr_process_exec(p, a->seccomp, exe, 3 + a->o->preserve_fds, &code, &err);
+  fail(a, code, &err);
 }

@@ -271,28 +271,38 @@ t_run "/dev/null symlinked to a procfs file never reaches procfs" test_dev_null_
 
 # ---- capabilities ----------------------------------------------------------------------
 
+# start_with_caps DIR ID CAPS: a sleeping container whose bounding,
+# effective and permitted members are replaced by CAPS (JSON members of
+# process.capabilities), created (its output in $T_TMP/ID.out) and
+# started; sets PID
+start_with_caps() {
+    local dir=$1 id=$2 caps=$3
+    mk_bundle "$dir" -- sleep 100000
+    sed -i "s/\"bounding\": \[[^]]*\], \"effective\": \[[^]]*\], \"permitted\": \[[^]]*\]/$caps/" "$dir/config.json"
+    grep -qF "$caps" "$dir/config.json" || {
+        t_fail "$dir/config.json: capabilities not replaced"
+        return 1
+    }
+    t_defer "hrun --root $ROOT delete -f $id >/dev/null 2>&1"
+    PID=$(start_bg "$dir" "$id") || return 1
+    wait_for 10 grep -q sleep "/proc/$PID/cmdline"
+}
+
 test_caps_exact() {
     require_hrun
-    local id pid
+    local id
     id=$(unique_id caps)
-    mk_bundle c -- sleep 100000
     # bounding NET_BIND_SERVICE(10) CHOWN(0) SETUID(7); effective and
     # permitted NET_BIND_SERVICE CHOWN (root's execve makes effective =
     # permitted, and no_new_privs keeps permitted within the configured
     # one instead of raising it to the bounding set); no inheritable, no
     # ambient
-    sed -i 's/"bounding": \[[^]]*\], "effective": \[[^]]*\], "permitted": \[[^]]*\]/"bounding": ["CAP_NET_BIND_SERVICE", "CAP_CHOWN", "CAP_SETUID"], "effective": ["CAP_NET_BIND_SERVICE", "CAP_CHOWN"], "permitted": ["CAP_NET_BIND_SERVICE", "CAP_CHOWN"]/' c/config.json
-    grep -q CAP_SETUID c/config.json
-    t_defer "hrun --root $ROOT delete -f $id >/dev/null 2>&1"
-    H create --bundle c --pid-file "$T_TMP/$id.pid" "$id"
-    H start "$id"
-    pid=$(cat "$T_TMP/$id.pid")
-    wait_for 10 grep -q sleep "/proc/$pid/cmdline"
-    assert_eq "$(status_field $pid CapBnd)" 0000000000000481
-    assert_eq "$(status_field $pid CapEff)" 0000000000000401
-    assert_eq "$(status_field $pid CapPrm)" 0000000000000401
-    assert_eq "$(status_field $pid CapInh)" 0000000000000000
-    assert_eq "$(status_field $pid CapAmb)" 0000000000000000
+    start_with_caps c "$id" '"bounding": ["CAP_NET_BIND_SERVICE", "CAP_CHOWN", "CAP_SETUID"], "effective": ["CAP_NET_BIND_SERVICE", "CAP_CHOWN"], "permitted": ["CAP_NET_BIND_SERVICE", "CAP_CHOWN"]' || return 1
+    assert_eq "$(status_field $PID CapBnd)" 0000000000000481
+    assert_eq "$(status_field $PID CapEff)" 0000000000000401
+    assert_eq "$(status_field $PID CapPrm)" 0000000000000401
+    assert_eq "$(status_field $PID CapInh)" 0000000000000000
+    assert_eq "$(status_field $PID CapAmb)" 0000000000000000
 }
 t_run "CapBnd/CapEff/CapPrm exactly as configured, CapInh and CapAmb 0" test_caps_exact
 
@@ -301,22 +311,14 @@ t_run "CapBnd/CapEff/CapPrm exactly as configured, CapInh and CapAmb 0" test_cap
 # which need them) starts with both sets empty and says so.
 test_inheritable_never_set() {
     require_hrun
-    local id pid
+    local id
     id=$(unique_id inh)
-    mk_bundle i -- sleep 100000
-    sed -i 's/"bounding": \[[^]]*\], "effective": \[[^]]*\], "permitted": \[[^]]*\]/"bounding": ["CAP_NET_BIND_SERVICE", "CAP_CHOWN"], "effective": ["CAP_NET_BIND_SERVICE"], "permitted": ["CAP_NET_BIND_SERVICE"], "inheritable": ["CAP_NET_BIND_SERVICE", "CAP_CHOWN"], "ambient": ["CAP_NET_BIND_SERVICE"]/' i/config.json
-    grep -q '"inheritable": \["CAP_NET' i/config.json
-    t_defer "hrun --root $ROOT delete -f $id >/dev/null 2>&1"
-    # to a file: the container keeps create's stdout open
-    H create --bundle i --pid-file "$T_TMP/$id.pid" "$id" >"$T_TMP/$id.out" 2>&1
+    start_with_caps i "$id" '"bounding": ["CAP_NET_BIND_SERVICE", "CAP_CHOWN"], "effective": ["CAP_NET_BIND_SERVICE"], "permitted": ["CAP_NET_BIND_SERVICE"], "inheritable": ["CAP_NET_BIND_SERVICE", "CAP_CHOWN"], "ambient": ["CAP_NET_BIND_SERVICE"]' || return 1
     assert_contains "$(cat "$T_TMP/$id.out")" "process.capabilities.inheritable: not applied"
     assert_contains "$(cat "$T_TMP/$id.out")" "process.capabilities.ambient: not applied"
-    H start "$id"
-    pid=$(cat "$T_TMP/$id.pid")
-    wait_for 10 grep -q sleep "/proc/$pid/cmdline"
-    assert_eq "$(status_field $pid CapInh)" 0000000000000000
-    assert_eq "$(status_field $pid CapAmb)" 0000000000000000
-    assert_eq "$(status_field $pid CapEff)" 0000000000000400
+    assert_eq "$(status_field $PID CapInh)" 0000000000000000
+    assert_eq "$(status_field $PID CapAmb)" 0000000000000000
+    assert_eq "$(status_field $PID CapEff)" 0000000000000400
 }
 t_run "inheritable and ambient caps asked for are never set, with a warning" test_inheritable_never_set
 
