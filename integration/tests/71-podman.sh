@@ -56,6 +56,15 @@ test_run_missing_binary_127() {
     assert_contains "$err" 'exec: "/no/such/binary": stat /no/such/binary: no such file or directory'
 }
 
+# --ulimit core=-1 (unlimited) reaches config.json as RLIM_INFINITY,
+# 18446744073709551615: above int64, where jansson's integers end
+test_run_ulimit_unlimited() {
+    need "$1"
+    local out
+    out=$(P "$1" run --rm --ulimit core=-1:-1 "$IMG" sh -c 'ulimit -Sc; ulimit -Hc' 2>&1)
+    assert_eq "$out" $'unlimited\nunlimited' "soft and hard core limits"
+}
+
 # -t: a pty as stdin/stdout, exit code through the tty (podman wants no
 # terminal itself)
 test_run_tty() {
@@ -213,6 +222,7 @@ for r in $HRUN_E2E_RUNTIMES; do
     e2e_t_run "podman[$r]: run: stdout/stderr apart, exit code 7" test_run_streams_exit7 "$r"
     e2e_t_run "podman[$r]: run of a missing executable exits 127" test_run_missing_binary_127 "$r"
     e2e_t_run "podman[$r]: run -t gives the process a pty" test_run_tty "$r"
+    e2e_t_run "podman[$r]: run --ulimit core=-1:-1: an rlimit of 2^64-1" test_run_ulimit_unlimited "$r"
     e2e_t_run "podman[$r]: run with --memory/--cpus/--pids-limit; state without --root" test_svc_start "$r"
     e2e_t_run "podman[$r]: --memory/--cpus/--pids-limit in the cgroup files" test_svc_limits "$r"
     e2e_t_run "podman[$r]: exec: output, exit code, --preserve-fds" test_svc_exec "$r"
