@@ -85,14 +85,9 @@ static void remove_created(int rootfd, const char *rel, size_t keep) {
 static int check_unused(int dirfd, const char *mnt, const char *rel,
                         hr_error_t *err) {
   _cleanup_free_ char *procs = NULL;
-  hr_error_t e = NULL;
-  if (hr_cgroup_read(dirfd, "cgroup.procs", &procs, &e) < 0) {
-    int en = hr_error_errno(e);
-    hr_error_free(&e);
-    if (en == ENOENT)
-      return 0;
-    return hr_error_set(err, en, "cgroup: read %s/%s/cgroup.procs", mnt, rel);
-  }
+  int r = hr_cgroup_read_optional(dirfd, "cgroup.procs", &procs, err);
+  if (r <= 0)
+    return r < 0 ? hr_error_wrap(err, "%s/%s", mnt, rel) : 0;
   if (procs[strspn(procs, " \n")] != '\0')
     return hr_error_set(
         err, EBUSY, "cgroup: %s/%s already exists and has processes", mnt, rel);

@@ -76,6 +76,23 @@ int hr_cgroup_read(int dirfd, const char *file, char **out, hr_error_t *err) {
   return 0;
 }
 
+int hr_cgroup_read_optional(int dirfd, const char *file, char **out,
+                            hr_error_t *err) {
+  hr_error_t e = NULL;
+  if (hr_cgroup_read(dirfd, file, out, &e) == 0)
+    return 1;
+  int en = hr_error_errno(e);
+  if (en == ENOENT || en == ENODEV || en == EOPNOTSUPP) {
+    hr_error_free(&e);
+    return 0;
+  }
+  if (err && !*err)
+    *err = e;
+  else
+    hr_error_free(&e);
+  return -1;
+}
+
 int hr_cgroup_read_key(int dirfd, const char *file, const char *key,
                        int64_t *value, hr_error_t *err) {
   _cleanup_free_ char *buf = NULL;

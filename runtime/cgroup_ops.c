@@ -212,13 +212,8 @@ static int collect_child(int dirfd, const char *name, int child,
 static int collect(int dirfd, const char *rel, struct pidvec *pv, int depth,
                    hr_error_t *err) {
   _cleanup_free_ char *procs = NULL;
-  hr_error_t e = NULL;
-  if (hr_cgroup_read(dirfd, "cgroup.procs", &procs, &e) < 0) {
-    int en = hr_error_errno(e);
-    hr_error_free(&e);
-    if (en != ENOENT)
-      return hr_error_set(err, en, "cgroup: read %s/cgroup.procs", rel);
-  }
+  if (hr_cgroup_read_optional(dirfd, "cgroup.procs", &procs, err) < 0)
+    return hr_error_wrap(err, "%s", rel);
   for (char *p = procs; p && *p;) {
     char *end;
     long v = strtol(p, &end, 10);

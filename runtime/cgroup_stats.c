@@ -13,23 +13,6 @@
 #include "hrun/cgroup.h"
 #include "hrun/cleanup.h"
 
-static bool missing_errno(int e) {
-  return e == ENOENT || e == ENODEV || e == EOPNOTSUPP || e == ENOTSUP;
-}
-
-/* 1 = read, 0 = missing (a controller that is not enabled), -1 = error. */
-static int read_file(int dirfd, const char *file, char **out, hr_error_t *err) {
-  hr_error_t e = NULL;
-  if (hr_cgroup_read(dirfd, file, out, &e) == 0)
-    return 1;
-  int r = missing_errno(hr_error_errno(e)) ? 0 : -1;
-  if (r < 0 && err && !*err)
-    *err = e;
-  else
-    hr_error_free(&e);
-  return r;
-}
-
 static bool parse_u64(const char *s, const char **end, uint64_t *out) {
   if (!strncmp(s, "max", 3) && !isalnum((unsigned char)s[3])) {
     *out = HR_STATS_UNLIMITED;
@@ -51,7 +34,7 @@ static bool parse_u64(const char *s, const char **end, uint64_t *out) {
 int hr_stats_read_u64(int dirfd, const char *file, uint64_t *out,
                       hr_error_t *err) {
   _cleanup_free_ char *buf = NULL;
-  int r = read_file(dirfd, file, &buf, err);
+  int r = hr_cgroup_read_optional(dirfd, file, &buf, err);
   if (r <= 0)
     return r;
   const char *end;
@@ -197,7 +180,7 @@ uint64_t hr_stats_mem_usage(const struct hr_cgroup_stats *s) {
 
 static int read_cpu(int dirfd, struct hr_cgroup_stats *s, hr_error_t *err) {
   _cleanup_free_ char *buf = NULL;
-  int r = read_file(dirfd, "cpu.stat", &buf, err);
+  int r = hr_cgroup_read_optional(dirfd, "cpu.stat", &buf, err);
   if (r < 0)
     return -1;
   if (r > 0) {
@@ -213,7 +196,7 @@ static int read_cpu(int dirfd, struct hr_cgroup_stats *s, hr_error_t *err) {
   }
   free(buf);
   buf = NULL;
-  if ((r = read_file(dirfd, "cpu.max", &buf, err)) < 0)
+  if ((r = hr_cgroup_read_optional(dirfd, "cpu.max", &buf, err)) < 0)
     return -1;
   if (r > 0)
     s->has_cpu_max =
@@ -245,7 +228,7 @@ static int read_memory(int dirfd, struct hr_cgroup_stats *s, hr_error_t *err) {
     return -1;
   s->has_swap_peak = r > 0;
   _cleanup_free_ char *buf = NULL;
-  if ((r = read_file(dirfd, "memory.events", &buf, err)) < 0)
+  if ((r = hr_cgroup_read_optional(dirfd, "memory.events", &buf, err)) < 0)
     return -1;
   if (r > 0) {
     s->has_memory_events = true;
@@ -257,7 +240,7 @@ static int read_memory(int dirfd, struct hr_cgroup_stats *s, hr_error_t *err) {
   }
   free(buf);
   buf = NULL;
-  if ((r = read_file(dirfd, "memory.stat", &buf, err)) < 0)
+  if ((r = hr_cgroup_read_optional(dirfd, "memory.stat", &buf, err)) < 0)
     return -1;
   if (r > 0 && hr_stats_parse_kv(buf, &s->mem_stat, &s->n_mem_stat, err) < 0)
     return -1;
@@ -275,7 +258,7 @@ static int read_pids(int dirfd, struct hr_cgroup_stats *s, hr_error_t *err) {
 
 static int read_io(int dirfd, struct hr_cgroup_stats *s, hr_error_t *err) {
   _cleanup_free_ char *buf = NULL;
-  int r = read_file(dirfd, "io.stat", &buf, err);
+  int r = hr_cgroup_read_optional(dirfd, "io.stat", &buf, err);
   if (r <= 0)
     return r;
   s->has_io = true;
@@ -312,7 +295,7 @@ static int read_hugetlb(int dirfd, struct hr_cgroup_stats *s, hr_error_t *err) {
     char ev[64];
     snprintf(ev, sizeof(ev), "hugetlb.%s.events", size);
     _cleanup_free_ char *buf = NULL;
-    if (read_file(dirfd, ev, &buf, err) < 0)
+    if (hr_cgroup_read_optional(dirfd, ev, &buf, err) < 0)
       return -1;
     if (buf)
       hr_stats_flat_get(buf, "max", &h->max_events);

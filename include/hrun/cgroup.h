@@ -161,6 +161,11 @@ int hr_cgroup_write_error(hr_error_t *err, int errnum, const char *file,
 /* Whole small file; *out is malloc'd and NUL-terminated. Errors keep the
  * errno (ENOENT for a missing file). */
 int hr_cgroup_read(int dirfd, const char *file, char **out, hr_error_t *err);
+/* hr_cgroup_read of a file that may be absent (a controller that is not
+ * enabled, a cgroup removed meanwhile): 1 when read, 0 when absent (*out
+ * NULL), -1 on any other error. */
+int hr_cgroup_read_optional(int dirfd, const char *file, char **out,
+                            hr_error_t *err);
 /* Value of `key` in a flat-keyed file such as cgroup.events. Returns 1 when
  * found, 0 when the key is absent. */
 int hr_cgroup_read_key(int dirfd, const char *file, const char *key,
