@@ -23,6 +23,7 @@
 #include "hrun/loopback.h"
 #include "hrun/process_setup.h"
 #include "hrun/process_start.h"
+#include "hrun/procfs.h"
 #include "hrun/rootfs.h"
 #include "hrun/seccomp.h"
 #include "hrun/sync.h"
@@ -120,15 +121,15 @@ static int apply_sysctls(const struct hr_config *cfg, hr_error_t *err) {
     if (sysctl_allowed(cfg, s->key, err) < 0)
       return -1;
     char path[PATH_MAX];
-    int n = snprintf(path, sizeof(path), "/proc/sys/%s", s->key);
+    int n = snprintf(path, sizeof(path), "sys/%s", s->key);
     if (n < 0 || n >= (int)sizeof(path))
       return hr_error_set(err, 0, "linux.sysctl: key too long");
-    for (char *p = path + 10; *p; p++)
+    for (char *p = path + 4; *p; p++)
       if (*p == '.')
         *p = '/';
-    _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    _cleanup_close_ int fd = hr_procfs_open(path, O_WRONLY, err);
     if (fd < 0)
-      return hr_error_set(err, errno, "linux.sysctl: open %s", path);
+      return hr_error_wrap(err, "linux.sysctl");
     size_t len = strlen(s->value);
     if (write(fd, s->value, len) != (ssize_t)len)
       return hr_error_set(err, errno, "linux.sysctl: write \"%s\" to %s",

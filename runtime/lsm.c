@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "hrun/cleanup.h"
+#include "hrun/procfs.h"
 
 static bool apparmor_enabled(const char *sys) {
   char path[PATH_MAX], c = 0;
@@ -48,11 +49,15 @@ static int write_attr(const char *const *paths, const char *value,
                       const char *what, hr_error_t *err) {
   size_t len = strlen(value);
   for (; *paths; paths++) {
-    _cleanup_close_ int fd = open(*paths, O_WRONLY | O_CLOEXEC);
+    hr_error_t e = NULL;
+    _cleanup_close_ int fd = hr_procfs_open(*paths, O_WRONLY, &e);
+    if (fd < 0 && hr_error_errno(e) == ENOENT) {
+      hr_error_free(&e);
+      continue;
+    }
     if (fd < 0) {
-      if (errno == ENOENT)
-        continue;
-      return hr_error_set(err, errno, "%s: open %s", what, *paths);
+      *err = e;
+      return hr_error_wrap(err, "%s", what);
     }
     if (write(fd, value, len) != (ssize_t)len)
       return hr_error_set(err, errno, "%s: set \"%s\"", what, value);
@@ -64,15 +69,15 @@ static int write_attr(const char *const *paths, const char *value,
 
 int hr_lsm_apply_exec(const struct hr_process *p, hr_error_t *err) {
   if (p->apparmor_profile && *p->apparmor_profile) {
-    static const char *const aa[] = {"/proc/self/attr/apparmor/exec",
-                                     "/proc/self/attr/exec", NULL};
+    static const char *const aa[] = {"self/attr/apparmor/exec",
+                                     "self/attr/exec", NULL};
     char value[4096];
     snprintf(value, sizeof(value), "exec %s", p->apparmor_profile);
     if (write_attr(aa, value, "process.apparmorProfile", err) < 0)
       return -1;
   }
   if (p->selinux_label && *p->selinux_label) {
-    static const char *const se[] = {"/proc/self/attr/exec", NULL};
+    static const char *const se[] = {"self/attr/exec", NULL};
     if (write_attr(se, p->selinux_label, "process.selinuxLabel", err) < 0)
       return -1;
   }

@@ -13,27 +13,7 @@
 #include <unistd.h>
 
 #include "hrun/cleanup.h"
-
-#if defined(__has_include)
-#if __has_include(<linux/openat2.h>)
-#include <linux/openat2.h>
-#define HR_HAVE_OPEN_HOW 1
-#endif
-#endif
-#ifndef HR_HAVE_OPEN_HOW
-struct open_how {
-  unsigned long long flags, mode, resolve;
-};
-#endif
-#ifndef RESOLVE_NO_MAGICLINKS
-#define RESOLVE_NO_MAGICLINKS 0x02
-#endif
-#ifndef RESOLVE_IN_ROOT
-#define RESOLVE_IN_ROOT 0x10
-#endif
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
+#include "openat2_compat.h"
 
 /* The kernel's MAXSYMLINKS. */
 #define HR_MAX_SYMLINKS 40

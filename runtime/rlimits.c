@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "hrun/cleanup.h"
+#include "hrun/procfs.h"
 
 static const char *const rlimit_names[] = {
     [RLIMIT_CPU] = "RLIMIT_CPU",
@@ -54,15 +55,15 @@ int hr_rlimits_apply(const struct hr_rlimit *r, size_t n, hr_error_t *err) {
 int hr_oom_score_adj_write(pid_t pid, int value, hr_error_t *err) {
   char path[64], buf[16];
   if (pid == 0)
-    snprintf(path, sizeof(path), "/proc/self/oom_score_adj");
+    snprintf(path, sizeof(path), "self/oom_score_adj");
   else
-    snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
-  _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+    snprintf(path, sizeof(path), "%d/oom_score_adj", (int)pid);
+  _cleanup_close_ int fd = hr_procfs_open(path, O_WRONLY, err);
   if (fd < 0)
-    return hr_error_set(err, errno, "open %s", path);
+    return -1;
   int len = snprintf(buf, sizeof(buf), "%d", value);
   ssize_t w = write(fd, buf, (size_t)len);
   if (w != len)
-    return hr_error_set(err, w < 0 ? errno : EIO, "write %s", path);
+    return hr_error_set(err, w < 0 ? errno : EIO, "write /proc/%s", path);
   return 0;
 }

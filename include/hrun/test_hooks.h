@@ -13,10 +13,12 @@
  * during-mounts (in the container init), after-pidfile.
  *
  * HRUN_TEST_PAUSE=<point>:<what>:<dir> makes the process that reaches
- * <point> for <what> create <dir>/ready and wait (up to 60 s) until
- * <dir>/go exists: a test can change the world in a window that is
+ * <point> for <what> write its pid (in its own pid namespace) to
+ * <dir>/ready and wait (up to 60 s)
+ * until <dir>/go exists: a test can change the world in a window that is
  * otherwise too short to hit. Points: mount-dest-resolved (what: a mount
- * destination; between resolving it inside the rootfs and mounting).
+ * destination; between resolving it inside the rootfs and mounting),
+ * procfs-open (what: the path below /proc; before opening it to write).
  *
  * HRUN_TEST_LACKS=<feature> makes hrun act as on a kernel without
  * <feature>, to test its fallback. Features: clone-into-cgroup (Linux
@@ -58,8 +60,10 @@ static inline void hr_test_pause(const char *point, const char *what) {
   char path[4096];
   snprintf(path, sizeof(path), "%s/ready", dir);
   int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  if (fd >= 0)
+  if (fd >= 0) {
+    dprintf(fd, "%d\n", (int)getpid());
     close(fd);
+  }
   snprintf(path, sizeof(path), "%s/go", dir);
   for (int i = 0; i < 6000 && access(path, F_OK) != 0; i++)
     usleep(10000);

@@ -200,6 +200,64 @@ test_mount_destination_swap_race() {
 }
 t_run "a mount destination swapped for a symlink while being mounted is refused" test_mount_destination_swap_race
 
+# CVE-2025-52881 class: a mount placed over a /proc file the runtime writes
+# (here the sysctl net.ipv4.ip_forward) in the window before the write,
+# e.g. raced in through a volume another container shares. The test build
+# pauses the init just before it opens the file (HRUN_TEST_PAUSE
+# procfs-open); the test bind-mounts a decoy over it inside the container's
+# mount namespace. hrun must refuse to write through the mount and leave
+# the decoy as it was; the same pause without the mount must not fail.
+# The init pauses after pivot_root, so the sync directory is given as the
+# container sees it: /SYNCDIR in the rootfs.
+procfs_create() { # BUNDLE ID SYNCDIR MOUNT(0|1) -> status in RC, output in OUT
+    local b=$1 id=$2 sync=$PWD/$1/rootfs/$3 mnt=$4 cpid pid
+    mkdir -p "$sync"
+    HRUN_TEST_PAUSE="procfs-open:sys/net/ipv4/ip_forward:/$3" "$_T_TEST_BIN" --root "$ROOT" \
+        create --bundle "$b" "$id" >"$sync/out" 2>&1 </dev/null &
+    cpid=$!
+    if ! wait_for 60 test -s "$sync/ready"; then
+        kill -9 $cpid 2>/dev/null
+        t_fail "create never reached the sysctl write: $(cat "$sync/out")"
+        return 1
+    fi
+    # the pid in ready is 1 (the init's own pid namespace): find it by root
+    for pid in /proc/[0-9]*; do
+        [ -e "$pid/root/$3/ready" ] && break
+    done
+    pid=${pid#/proc/}
+    if [ "$mnt" = 1 ]; then
+        # the paused init's root is the container's: /decoy is in it. The
+        # net namespace too: /proc/sys/net entries are per network namespace
+        nsenter -t "$pid" -m -n -r mount --bind /decoy /proc/sys/net/ipv4/ip_forward ||
+            t_fail "could not mount the decoy in the container"
+    fi
+    : >"$sync/go"
+    RC=0
+    wait $cpid || RC=$?
+    OUT=$(cat "$sync/out")
+}
+
+test_procfs_write_not_redirected() {
+    require_hrun
+    require_test_build || return 0
+    local id
+    mk_bundle p --linux-extra '"sysctl": {"net.ipv4.ip_forward": "1"}' -- cat /proc/sys/net/ipv4/ip_forward
+    echo decoy >p/rootfs/decoy
+    id=$(unique_id pctl)
+    procfs_create p "$id" psync0 0 || return 1
+    assert_eq "$RC" 0 "create with the pause and no mount: $OUT"
+    H delete -f "$id" >/dev/null 2>&1
+    id=$(unique_id pmnt)
+    t_defer "H delete -f $id >/dev/null 2>&1"
+    procfs_create p "$id" psync1 1 || return 1
+    t_log "create: $RC $OUT; decoy: $(cat p/rootfs/decoy)"
+    assert_ne "$RC" 0 "create must fail"
+    assert_contains "$OUT" "linux.sysctl: open /proc/sys/net/ipv4/ip_forward: the path crosses a mount"
+    assert_eq "$(cat p/rootfs/decoy)" decoy "the decoy was not written"
+    assert_not_exists "$ROOT/$id" "no state left"
+}
+t_run "a mount raced over a /proc file before the runtime writes it is refused" test_procfs_write_not_redirected
+
 test_proc_link_refused() {
     require_hrun
     local before
