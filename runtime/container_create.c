@@ -26,6 +26,7 @@
 #include "hrun/lsm.h"
 #include "hrun/pid_file.h"
 #include "hrun/process_setup.h"
+#include "hrun/procfs.h"
 #include "hrun/profile.h"
 #include "hrun/pty_relay.h"
 #include "hrun/sync.h"
@@ -83,10 +84,12 @@ static int write_id_map(pid_t pid, const char *file,
     off += (size_t)w;
   }
   char path[64];
-  snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
-  _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0 || write(fd, buf, off) != (ssize_t)off)
-    return hr_error_set(err, errno, "write %s", path);
+  snprintf(path, sizeof(path), "%d/%s", pid, file);
+  _cleanup_close_ int fd = hr_procfs_open(path, O_WRONLY, err);
+  if (fd < 0)
+    return -1;
+  if (write(fd, buf, off) != (ssize_t)off)
+    return hr_error_set(err, errno, "write /proc/%s", path);
   return 0;
 }
 
