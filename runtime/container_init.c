@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "hrun/cleanup.h"
@@ -140,8 +142,7 @@ static int apply_sysctls(const struct hr_config *cfg, hr_error_t *err) {
 
 /* The pty becomes the container's stdio and, as in runc, /dev/console. */
 static int setup_console(const struct hr_init_args *a, hr_error_t *err) {
-  _cleanup_free_ char *pts = NULL;
-  if (hr_terminal_setup_at("/dev/ptmx", a->console_fd, &a->cfg->process, &pts,
+  if (hr_terminal_setup_at("/dev/ptmx", a->console_fd, &a->cfg->process, NULL,
                            err) < 0)
     return -1;
   /* O_NOFOLLOW: an image's /dev/console symlink must not redirect the bind */
@@ -153,10 +154,18 @@ static int setup_console(const struct hr_init_args *a, hr_error_t *err) {
       return 0; /* a read-only /dev from the config: no console node */
     return hr_error_set(err, errno, "create /dev/console");
   }
+  /* The source is the pty this process holds (fd 0 by now), not its
+   * /dev/pts path, which a mount could cover meanwhile (CVE-2025-52565). */
+  struct stat st;
+  struct statfs sf;
+  if (fstat(0, &st) < 0 || !S_ISCHR(st.st_mode) || fstatfs(0, &sf) < 0 ||
+      sf.f_type != DEVPTS_SUPER_MAGIC)
+    return hr_error_set(err, 0, "terminal: stdin is not a devpts pty");
+  HR_TEST_PAUSE("console-bind", "/dev/console");
   char target[64];
   snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
-  if (mount(pts, target, NULL, MS_BIND, NULL) < 0)
-    return hr_error_set(err, errno, "bind %s onto /dev/console", pts);
+  if (mount("/proc/self/fd/0", target, NULL, MS_BIND, NULL) < 0)
+    return hr_error_set(err, errno, "bind the pty onto /dev/console");
   return 0;
 }
 

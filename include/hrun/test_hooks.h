@@ -18,7 +18,8 @@
  * until <dir>/go exists: a test can change the world in a window that is
  * otherwise too short to hit. Points: mount-dest-resolved (what: a mount
  * destination; between resolving it inside the rootfs and mounting),
- * procfs-open (what: the path below /proc; before opening it to write).
+ * procfs-open (what: the path below /proc; before opening it to write),
+ * console-bind (what: /dev/console; before the pty is bound onto it).
  *
  * HRUN_TEST_LACKS=<feature> makes hrun act as on a kernel without
  * <feature>, to test its fallback. Features: clone-into-cgroup (Linux

@@ -258,6 +258,52 @@ test_procfs_write_not_redirected() {
 }
 t_run "a mount raced over a /proc file before the runtime writes it is refused" test_procfs_write_not_redirected
 
+# CVE-2025-52565 class: the pty is bound onto /dev/console. Had the bind
+# taken the /dev/pts/N path, a mount placed over that path meanwhile (here
+# a decoy file, in the window the test build holds open just before the
+# bind) would become the container's /dev/console. It must stay the pty.
+test_console_bind_not_redirected() {
+    require_hrun
+    require_test_build || return 0
+    local id rt rp cpid pid pts out sync=$PWD/cb/rootfs/csync
+    id=$(unique_id cons)
+    rt=$(_t_cache_bin "$(dirname "$HRUN")/recvtty" recvtty)
+    # a writable root: the paused init writes its sync file there
+    mk_bundle cb --rw --terminal -- sh -c 'ls -l /dev/console | cut -c1; stat -c %t:%T /dev/console; stat -L -c %t:%T /proc/self/fd/0'
+    echo decoy >cb/rootfs/decoy
+    mkdir -p "$sync"
+    t_defer "H delete -f $id >/dev/null 2>&1"
+    "$rt" "$T_TMP/cb.sock" >"$T_TMP/cb.out" 2>&1 &
+    rp=$!
+    wait_for 10 grep -q ready "$T_TMP/cb.out"
+    HRUN_TEST_PAUSE="console-bind:/dev/console:/csync" "$_T_TEST_BIN" --root "$ROOT" \
+        create --bundle cb --console-socket "$T_TMP/cb.sock" "$id" >"$T_TMP/cbc.out" 2>&1 </dev/null &
+    cpid=$!
+    if ! wait_for 60 test -s "$sync/ready"; then
+        kill -9 $cpid 2>/dev/null
+        t_fail "create never reached the console bind: $(cat "$T_TMP/cbc.out")"
+        return 1
+    fi
+    for pid in /proc/[0-9]*; do
+        [ -e "$pid/root/csync/ready" ] && break
+    done
+    pid=${pid#/proc/}
+    # the pty's path, as recvtty got it with the master
+    pts=$(sed -n 's/^payload=//p' "$T_TMP/cb.out")
+    nsenter -t "$pid" -m -r mount --bind /decoy "$pts" || t_fail "could not cover $pts"
+    : >"$sync/go"
+    wait $cpid || t_fail "create: $(cat "$T_TMP/cbc.out")"
+    H start "$id"
+    wait $rp || true
+    t_log "$(cat "$T_TMP/cb.out")"
+    local kind con tty
+    { read -r kind && read -r con && read -r tty; } < <(tr -d '\r' <"$T_TMP/cb.out" | tail -n 3)
+    assert_eq "$kind" c "/dev/console is a char device"
+    assert_eq "$con" "$tty" "/dev/console has stdin's (the pty's) device numbers"
+    assert_eq "$(cat cb/rootfs/decoy)" decoy
+}
+t_run "a mount raced over the pty's path does not become /dev/console" test_console_bind_not_redirected
+
 test_proc_link_refused() {
     require_hrun
     local before
