@@ -145,6 +145,25 @@ test_mount_destination_links() {
 }
 t_run "mount destinations through links to .. and / stay inside the rootfs" test_mount_destination_links
 
+# paused_at SYNCDIR CPID WHAT OUTFILE: wait until the test build's pause
+# hook (HRUN_TEST_PAUSE) has written SYNCDIR/ready; else kill the create
+# (CPID) and fail with what it printed
+paused_at() {
+    wait_for 60 test -s "$1/ready" && return 0
+    kill -9 "$2" 2>/dev/null
+    t_fail "create never reached $3: $(cat "$4")"
+    return 1
+}
+# paused_init ROOTDIR: pid of the paused container init, found by its root
+# (the pid it wrote is 1, in its own pid namespace)
+paused_init() {
+    local p
+    for p in /proc/[0-9]*; do
+        [ -e "$p/root/$1/ready" ] && echo "${p#/proc/}" && return 0
+    done
+    return 1
+}
+
 # The window between resolving a mount destination inside the rootfs and
 # mounting on it (CVE-2021-30465 class): the test build pauses there
 # (HRUN_TEST_PAUSE, include/hrun/test_hooks.h) while the destination is
@@ -157,11 +176,7 @@ race_create() { # BUNDLE ID SYNCDIR SWAP(0|1) -> status in RC, output in OUT
     HRUN_TEST_PAUSE="mount-dest-resolved:/data:$sync" "$_T_TEST_BIN" --root "$ROOT" \
         create --bundle "$b" "$id" >"$sync/out" 2>&1 </dev/null &
     cpid=$!
-    if ! wait_for 60 test -e "$sync/ready"; then
-        kill -9 $cpid 2>/dev/null
-        t_fail "create never reached the mount of /data: $(cat "$sync/out")"
-        return 1
-    fi
+    paused_at "$sync" $cpid "the mount of /data" "$sync/out" || return 1
     if [ "$swap" = 1 ]; then
         mv "$b/rootfs/data" "$b/rootfs/data.orig"
         ln -s ../../../../../../../../tmp/victim "$b/rootfs/data"
@@ -215,16 +230,8 @@ procfs_create() { # BUNDLE ID SYNCDIR MOUNT(0|1) -> status in RC, output in OUT
     HRUN_TEST_PAUSE="procfs-open:sys/net/ipv4/ip_forward:/$3" "$_T_TEST_BIN" --root "$ROOT" \
         create --bundle "$b" "$id" >"$sync/out" 2>&1 </dev/null &
     cpid=$!
-    if ! wait_for 60 test -s "$sync/ready"; then
-        kill -9 $cpid 2>/dev/null
-        t_fail "create never reached the sysctl write: $(cat "$sync/out")"
-        return 1
-    fi
-    # the pid in ready is 1 (the init's own pid namespace): find it by root
-    for pid in /proc/[0-9]*; do
-        [ -e "$pid/root/$3/ready" ] && break
-    done
-    pid=${pid#/proc/}
+    paused_at "$sync" $cpid "the sysctl write" "$sync/out" || return 1
+    pid=$(paused_init "$3")
     if [ "$mnt" = 1 ]; then
         # the paused init's root is the container's: /decoy is in it. The
         # net namespace too: /proc/sys/net entries are per network namespace
@@ -279,15 +286,8 @@ test_console_bind_not_redirected() {
     HRUN_TEST_PAUSE="console-bind:/dev/console:/csync" "$_T_TEST_BIN" --root "$ROOT" \
         create --bundle cb --console-socket "$T_TMP/cb.sock" "$id" >"$T_TMP/cbc.out" 2>&1 </dev/null &
     cpid=$!
-    if ! wait_for 60 test -s "$sync/ready"; then
-        kill -9 $cpid 2>/dev/null
-        t_fail "create never reached the console bind: $(cat "$T_TMP/cbc.out")"
-        return 1
-    fi
-    for pid in /proc/[0-9]*; do
-        [ -e "$pid/root/csync/ready" ] && break
-    done
-    pid=${pid#/proc/}
+    paused_at "$sync" $cpid "the console bind" "$T_TMP/cbc.out" || return 1
+    pid=$(paused_init csync)
     # the pty's path, as recvtty got it with the master
     pts=$(sed -n 's/^payload=//p' "$T_TMP/cb.out")
     nsenter -t "$pid" -m -r mount --bind /decoy "$pts" || t_fail "could not cover $pts"
