@@ -70,12 +70,15 @@ t_run "run: terminal relayed under script (tty, size sync, exit code, mode resto
 
 # No terminal anywhere on hrun's side: stdin a pipe, stdout a pipe. The
 # program still gets a pty of process.consoleSize, and piped input reaches it.
+# The program reads first: the pty's echo of the input is out by the time
+# the read returns, so it cannot land inside a line printed later (it did,
+# once, under ASan: "hello-in/dev/pts/0").
 test_run_tty_relay_pipe() {
     require_hrun
     local id
     id=$(unique_id ttypipe)
     mk_bundle b --terminal --process-extra '"consoleSize": {"height": 30, "width": 100}' \
-        -- sh -c 'tty; test -t 0 && echo stdin-is-tty; stty size; read l; echo got=$l; exit 5'
+        -- sh -c 'read l; tty; test -t 0 && echo stdin-is-tty; stty size; echo got=$l; exit 5'
     t_defer "hrun --root $ROOT delete -f $id >/dev/null 2>&1"
     run run_timeout 60 sh -c "printf 'hello-in\n' | $(hrun_bin) --root $ROOT run --bundle b $id"
     assert_eq "$status" 5
