@@ -9,6 +9,10 @@
 
 #include "hrun/test_hooks.h"
 
+#ifndef CLONE_INTO_CGROUP /* Linux 5.7; older headers lack it */
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
 static pid_t clone3(struct clone_args *args) {
   return (pid_t)syscall(SYS_clone3, args, sizeof(*args));
 }

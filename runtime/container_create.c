@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,10 +31,6 @@
 #include "hrun/sync.h"
 #include "hrun/terminal.h"
 #include "hrun/test_hooks.h"
-
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ULL
-#endif
 
 static int resolve_rootfs(const char *bundle, const struct hr_config *cfg,
                           char **out, hr_error_t *err) {

@@ -41,8 +41,9 @@ static size_t number_length(const char *s, size_t max) {
   return n;
 }
 
-/* A decimal literal in (INT64_MAX, UINT64_MAX]: too big for json_int_t. */
-static bool big_uint_literal(const char *s, size_t n) {
+/* A decimal literal in (INT64_MAX, UINT64_MAX]: too big for json_int_t.
+ * Its value goes to *out when out != NULL. */
+static bool big_uint_literal(const char *s, size_t n, uint64_t *out) {
   if (n < 19 || n > 20 || s[0] == '0')
     return false;
   uint64_t v = 0;
@@ -54,7 +55,11 @@ static bool big_uint_literal(const char *s, size_t n) {
       return false;
     v = v * 10 + d;
   }
-  return v > (uint64_t)INT64_MAX;
+  if (v <= (uint64_t)INT64_MAX)
+    return false;
+  if (out)
+    *out = v;
+  return true;
 }
 
 /* The text jansson is given when big literals are rewritten. Each one grows
@@ -116,7 +121,7 @@ static int scan_document(const char *buf, size_t len, const char *what,
       depth--;
     else if (c == '-' || (c >= '0' && c <= '9')) {
       size_t n = number_length(buf + i, len - i);
-      if (big_uint_literal(buf + i, n) &&
+      if (big_uint_literal(buf + i, n, NULL) &&
           rewrite_big(w, buf, len, i, n, what, err) < 0)
         return -1;
       i += n - 1;
@@ -134,11 +139,7 @@ bool hr_json_big_uint(const json_t *v, uint64_t *out) {
     return false;
   const char *s = json_string_value(v);
   size_t n = json_string_length(v);
-  if (n < 2 || s[0] != '\0' || !big_uint_literal(s + 1, n - 1))
-    return false;
-  if (out)
-    *out = strtoull(s + 1, NULL, 10);
-  return true;
+  return n >= 2 && s[0] == '\0' && big_uint_literal(s + 1, n - 1, out);
 }
 
 /* jansson's column counts the rewritten text: take off the 8 bytes each big
